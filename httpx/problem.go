@@ -148,7 +148,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if he.Status >= 500 && r != nil {
 		if l := reqctx.Logger(r.Context()); l != nil {
-			l.Error("request failed", zap.Int("status", he.Status), zap.Error(err))
+			l.Error("request failed",
+				zap.Int("status", he.Status),
+				zap.String("request_id", reqctx.ID(r.Context())),
+				zap.Error(err))
 		}
 	}
 	WriteProblem(w, r, he)

@@ -1,15 +1,14 @@
 package httpx
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
-)
 
-type clientIPKey struct{}
+	"github.com/gokeel/keel/internal/reqctx"
+)
 
 // ParseTrustedProxies parses CIDR prefixes ("10.0.0.0/8") and single
 // addresses ("192.0.2.1") for [RealIP]. The error names the bad entry.
@@ -51,7 +50,7 @@ func RealIP(trusted ...netip.Prefix) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ip := ClientIPFromHeaders(r.RemoteAddr, r.Header, trusted)
 			if ip.IsValid() {
-				r = r.WithContext(context.WithValue(r.Context(), clientIPKey{}, ip))
+				r = r.WithContext(reqctx.WithClientIP(r.Context(), ip))
 			}
 			next.ServeHTTP(w, r)
 		})
@@ -62,7 +61,7 @@ func RealIP(trusted ...netip.Prefix) func(http.Handler) http.Handler {
 // it ran, else the IP of r.RemoteAddr. It returns the zero Addr when neither
 // is a valid address.
 func ClientIP(r *http.Request) netip.Addr {
-	if ip, ok := r.Context().Value(clientIPKey{}).(netip.Addr); ok {
+	if ip, ok := reqctx.ClientIP(r.Context()); ok {
 		return ip
 	}
 	return remoteIP(r.RemoteAddr)

@@ -1,11 +1,12 @@
 // Package reqctx holds the per-request context values shared by httpx and
-// observability, which may not import each other: the request ID and the
-// request-scoped logger. Users reach them through httpx.RequestIDFrom and
+// observability, which may not import each other: the request ID, the
+// client IP and the request-scoped logger. Users reach them through httpx.RequestIDFrom and
 // observability.Logger.
 package reqctx
 
 import (
 	"context"
+	"net/netip"
 
 	"go.uber.org/zap"
 )
@@ -33,4 +34,18 @@ func WithLogger(ctx context.Context, l *zap.Logger) context.Context {
 func Logger(ctx context.Context) *zap.Logger {
 	l, _ := ctx.Value(loggerKey{}).(*zap.Logger)
 	return l
+}
+
+type clientIPKey struct{}
+
+// WithClientIP returns a copy of ctx carrying the client address found by
+// httpx.RealIP.
+func WithClientIP(ctx context.Context, ip netip.Addr) context.Context {
+	return context.WithValue(ctx, clientIPKey{}, ip)
+}
+
+// ClientIP returns the client address in ctx and whether there is one.
+func ClientIP(ctx context.Context) (netip.Addr, bool) {
+	ip, ok := ctx.Value(clientIPKey{}).(netip.Addr)
+	return ip, ok
 }
