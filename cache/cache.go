@@ -1,0 +1,447 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+)
+
+// Loader loads the value of a key from the source of truth. It returns
+// [ErrNotFound] (or an error wrapping it) when the key has no value.
+type Loader[T any] func(ctx context.Context) (T, error)
+
+// Cache is a typed cache over a [Store] with cache-aside loading
+// ([Cache.GetOrLoad]), write-through helpers and per-process single-flight.
+// Create one with [New]; it is safe for concurrent use. Call [Cache.Close]
+// when done with it: it waits for background refreshes.
+//
+// Over a [Memory] store (and without [WithCodec]) values are kept as they are,
+// unencoded, so a hit costs a map look-up and no allocation. Over any other
+// store values are encoded with the codec inside a small envelope that also
+// records the soft expiry and whether the entry is negative.
+type Cache[T any] struct {
+	store        Store
+	mem          *Memory
+	codec        Codec
+	clock        Clock
+	ttl          time.Duration
+	negTTL       time.Duration
+	swr          time.Duration
+	jitter       float64
+	locker       Locker
+	lockTTL      time.Duration
+	lockWait     time.Duration
+	storeTimeout time.Duration
+	log          *zap.Logger
+
+	hits, misses, loads, loadErrors, staleServes, storeErrors prometheus.Counter
+
+	flights group[T]
+
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	bgMu       sync.Mutex
+	closed     bool
+	refreshing map[string]struct{}
+}
+
+// New returns a typed cache over store. Options: [WithTTL] (default one
+// minute), [WithJitter], [WithNegativeTTL], [WithStaleWhileRevalidate],
+// [WithCodec] (default [JSONCodec]), [WithDistributedSingleflight],
+// [WithStoreTimeout], [WithClock], [WithMetrics], [WithName] and [WithLogger].
+func New[T any](store Store, opts ...Option) (*Cache[T], error) {
+	if store == nil {
+		return nil, fmt.Errorf("%w: nil store", ErrInvalidOption)
+	}
+	cfg, err := buildConfig(kCache, config{ttl: time.Minute}, opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cache[T]{
+		store: store, codec: cfg.codec, clock: cfg.clock,
+		ttl: cfg.ttl, negTTL: cfg.negTTL, swr: cfg.swr, jitter: cfg.jitter,
+		lockTTL: cfg.lockTTL, lockWait: cfg.lockWait, storeTimeout: cfg.storeTimeout,
+		log: cfg.logger, refreshing: make(map[string]struct{}),
+	}
+	if m, ok := store.(*Memory); ok && cfg.codec == nil {
+		c.mem = m
+		if c.clock == nil {
+			c.clock = m.clock
+		}
+	}
+	if c.codec == nil {
+		c.codec = JSONCodec{}
+	}
+	if cfg.lockTTL > 0 {
+		l, ok := store.(Locker)
+		if !ok {
+			return nil, fmt.Errorf("%w: WithDistributedSingleflight: store %T does not implement Locker", ErrInvalidOption, store)
+		}
+		c.locker = l
+	}
+	for _, m := range []struct {
+		dst        *prometheus.Counter
+		name, help string
+	}{
+		{&c.hits, "hits_total", "Look-ups answered from the cache, negative and stale entries included."},
+		{&c.misses, "misses_total", "Look-ups not answered from the cache."},
+		{&c.loads, "loads_total", "Loader calls."},
+		{&c.loadErrors, "load_errors_total", "Loader calls that failed (ErrNotFound excluded)."},
+		{&c.staleServes, "stale_serves_total", "Stale entries returned while a refresh ran."},
+		{&c.storeErrors, "store_errors_total", "Failed store calls; the cache fell back to the loader."},
+	} {
+		if *m.dst, err = counter(cfg.reg, cfg.name, m.name, m.help); err != nil {
+			return nil, fmt.Errorf("cache: metrics: %w", err)
+		}
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c, nil
+}
+
+// Close stops background refreshes and waits for them to return. The Cache
+// keeps working afterwards, but stale entries are then reloaded in the
+// foreground. Close always returns nil.
+func (c *Cache[T]) Close() error {
+	c.bgMu.Lock()
+	c.closed = true
+	c.bgMu.Unlock()
+	c.cancel()
+	c.wg.Wait()
+	return nil
+}
+
+func (c *Cache[T]) now() int64 { return nowNanos(c.clock) }
+
+// found is the outcome of a look-up.
+type found[T any] struct {
+	val   T
+	ok    bool // an entry was there
+	neg   bool // it records "not found"
+	stale bool // past its soft TTL
+}
+
+func (c *Cache[T]) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.storeTimeout > 0 {
+		return context.WithTimeout(ctx, c.storeTimeout)
+	}
+	return ctx, func() {}
+}
+
+// lookup reads key as of now. A corrupt or undecodable entry is a miss.
+func (c *Cache[T]) lookup(ctx context.Context, key string, now int64) (found[T], error) {
+	if c.mem != nil {
+		oe, ok := c.mem.getObj(key, now)
+		if !ok {
+			return found[T]{}, nil
+		}
+		f := found[T]{ok: true, neg: oe.neg, stale: oe.soft != 0 && now >= oe.soft}
+		if !oe.neg {
+			if f.val, ok = oe.obj.(T); !ok {
+				return found[T]{}, nil // stored by a Cache of another type
+			}
+		}
+		return f, nil
+	}
+	sctx, cancel := c.storeCtx(ctx)
+	b, err := c.store.Get(sctx, key)
+	cancel()
+	if errors.Is(err, ErrNotFound) {
+		return found[T]{}, nil
+	}
+	if err != nil {
+		return found[T]{}, err
+	}
+	env, err := decodeEnvelope(b)
+	if err != nil {
+		c.log.Warn("cache: ignoring corrupt entry", zap.String("key", key), zap.Error(err))
+		return found[T]{}, nil
+	}
+	f := found[T]{ok: true, neg: env.neg, stale: env.soft != 0 && now >= env.soft}
+	if !env.neg {
+		if err := c.codec.Unmarshal(env.payload, &f.val); err != nil {
+			c.log.Warn("cache: ignoring undecodable entry", zap.String("key", key), zap.Error(err))
+			return found[T]{}, nil
+		}
+	}
+	return f, nil
+}
+
+// jittered shortens d by a random fraction below the configured jitter.
+func (c *Cache[T]) jittered(d time.Duration) time.Duration {
+	if c.jitter == 0 {
+		return d
+	}
+	return d - time.Duration(rand.Float64()*c.jitter*float64(d))
+}
+
+// write stores v (or a negative entry) under key with the configured TTLs.
+func (c *Cache[T]) write(ctx context.Context, key string, v T, neg bool) error {
+	now := c.now()
+	ttl := c.ttl
+	if neg {
+		ttl = c.negTTL
+	}
+	ttl = c.jittered(ttl)
+	soft := now + int64(ttl)
+	hard := ttl
+	if !neg {
+		hard += c.swr
+	}
+	if c.mem != nil {
+		oe := objEntry{expire: now + int64(hard), soft: soft, neg: neg}
+		if !neg {
+			oe.obj = v
+		}
+		c.mem.setObj(key, oe, now)
+		return nil
+	}
+	env := envelope{neg: neg, soft: soft}
+	if !neg {
+		p, err := c.codec.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("cache: encode: %w", err)
+		}
+		env.payload = p
+	}
+	sctx, cancel := c.storeCtx(ctx)
+	defer cancel()
+	return c.store.Set(sctx, key, encodeEnvelope(env), hard)
+}
+
+// Get returns the cached value of key: [ErrNotFound] on a miss or a negative
+// entry, or the store's error. A stale entry (see [WithStaleWhileRevalidate])
+// is returned as it is.
+func (c *Cache[T]) Get(ctx context.Context, key string) (T, error) {
+	var zero T
+	f, err := c.lookup(ctx, key, c.now())
+	if err != nil {
+		inc(c.storeErrors)
+		return zero, err
+	}
+	if !f.ok || f.neg {
+		inc(c.misses)
+		return zero, ErrNotFound
+	}
+	inc(c.hits)
+	return f.val, nil
+}
+
+// Set stores v under key for the configured TTL. A load of key running in
+// this process will not overwrite it.
+func (c *Cache[T]) Set(ctx context.Context, key string, v T) error {
+	c.flights.markDirty(key)
+	return c.write(ctx, key, v, false)
+}
+
+// Delete removes keys. Loads of them running in this process will not store
+// their results.
+func (c *Cache[T]) Delete(ctx context.Context, keys ...string) error {
+	for _, k := range keys {
+		c.flights.markDirty(k)
+	}
+	sctx, cancel := c.storeCtx(ctx)
+	defer cancel()
+	return c.store.Delete(sctx, keys...)
+}
+
+// GetOrLoad returns the cached value of key, or calls load, caches its result
+// and returns it (cache-aside):
+//
+//   - Concurrent misses of one key in this process call load once; the others
+//     wait for its result or for their own context. With
+//     [WithDistributedSingleflight] the processes sharing the store also
+//     coordinate through a short lock.
+//   - When load returns [ErrNotFound] and [WithNegativeTTL] is set, the miss is
+//     cached and later calls return ErrNotFound without calling load.
+//   - Any other error from load is returned to the callers waiting on that
+//     call and is never cached.
+//   - An entry past its TTL but within [WithStaleWhileRevalidate] is returned
+//     at once while one background refresh runs.
+//   - When the store fails, GetOrLoad logs and counts the failure and
+//     answers from load: the caller sees no store error.
+//
+// load runs with the context of the caller that runs it; if that caller's
+// context ends, the waiters whose contexts are still alive retry.
+func (c *Cache[T]) GetOrLoad(ctx context.Context, key string, load Loader[T]) (T, error) {
+	f, err := c.lookup(ctx, key, c.now())
+	if err != nil {
+		inc(c.storeErrors)
+		c.log.Warn("cache: store get failed, loading", zap.String("key", key), zap.Error(err))
+	} else if f.ok {
+		inc(c.hits)
+		if f.neg {
+			var zero T
+			return zero, ErrNotFound
+		}
+		if f.stale {
+			inc(c.staleServes)
+			c.refresh(ctx, key, load)
+		}
+		return f.val, nil
+	} else {
+		inc(c.misses)
+	}
+	return c.load(ctx, key, load)
+}
+
+// load runs load through the single-flight group.
+func (c *Cache[T]) load(ctx context.Context, key string, load Loader[T]) (T, error) {
+	for {
+		v, err, leader := c.flights.do(ctx, key, func(cl *call[T]) (T, error) {
+			if c.locker != nil {
+				return c.loadDistributed(ctx, key, load, cl)
+			}
+			return c.loadAndStore(ctx, key, load, cl)
+		})
+		if !leader && isContextErr(err) && ctx.Err() == nil {
+			continue // the leader's context ended, not ours: try again
+		}
+		return v, err
+	}
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// loadAndStore calls load and stores its outcome unless cl was marked dirty.
+func (c *Cache[T]) loadAndStore(ctx context.Context, key string, load Loader[T], cl *call[T]) (T, error) {
+	inc(c.loads)
+	v, err := load(ctx)
+	switch {
+	case err == nil:
+		c.storeResult(ctx, key, v, false, cl)
+		return v, nil
+	case errors.Is(err, ErrNotFound):
+		if c.negTTL > 0 {
+			c.storeResult(ctx, key, v, true, cl)
+		}
+		var zero T
+		return zero, err
+	default:
+		inc(c.loadErrors)
+		var zero T
+		return zero, err
+	}
+}
+
+func (c *Cache[T]) storeResult(ctx context.Context, key string, v T, neg bool, cl *call[T]) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.dirty {
+		return
+	}
+	if err := c.write(ctx, key, v, neg); err != nil {
+		inc(c.storeErrors)
+		c.log.Warn("cache: store set failed", zap.String("key", key), zap.Error(err))
+	}
+}
+
+// Poll intervals of a caller waiting for another process's load.
+const (
+	pollMin = 5 * time.Millisecond
+	pollMax = 50 * time.Millisecond
+)
+
+// loadDistributed takes the store's lock for key and loads, or waits for the
+// process holding it to store the value. After lockWait (real time) it loads
+// itself.
+func (c *Cache[T]) loadDistributed(ctx context.Context, key string, load Loader[T], cl *call[T]) (T, error) {
+	deadline := time.Now().Add(c.lockWait)
+	wait := pollMin
+	for {
+		unlock, ok, err := c.locker.TryLock(ctx, key, c.lockTTL)
+		if err != nil {
+			inc(c.storeErrors)
+			c.log.Warn("cache: lock failed, loading", zap.String("key", key), zap.Error(err))
+			break
+		}
+		if ok {
+			defer func() {
+				if err := unlock(context.WithoutCancel(ctx)); err != nil {
+					c.log.Warn("cache: unlock failed", zap.String("key", key), zap.Error(err))
+				}
+			}()
+			// The previous holder may have stored the value just before
+			// releasing the lock.
+			if v, err, done := c.fresh(ctx, key); done {
+				return v, err
+			}
+			return c.loadAndStore(ctx, key, load, cl)
+		}
+		if !time.Now().Before(deadline) {
+			break
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			var zero T
+			return zero, ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, pollMax)
+		if v, err, done := c.fresh(ctx, key); done {
+			return v, err
+		}
+	}
+	return c.loadAndStore(ctx, key, load, cl)
+}
+
+// fresh returns the entry under key when one is there and not stale.
+func (c *Cache[T]) fresh(ctx context.Context, key string) (T, error, bool) {
+	var zero T
+	f, err := c.lookup(ctx, key, c.now())
+	if err != nil || !f.ok || f.stale {
+		return zero, nil, false
+	}
+	if f.neg {
+		return zero, ErrNotFound, true
+	}
+	return f.val, nil, true
+}
+
+// refresh reloads key in the background unless a refresh of it runs already
+// or the Cache is closed. The refresh keeps ctx's values but not its
+// cancellation; Close cancels it.
+func (c *Cache[T]) refresh(ctx context.Context, key string, load Loader[T]) {
+	c.bgMu.Lock()
+	if c.closed {
+		c.bgMu.Unlock()
+		return
+	}
+	if _, ok := c.refreshing[key]; ok {
+		c.bgMu.Unlock()
+		return
+	}
+	c.refreshing[key] = struct{}{}
+	c.wg.Add(1)
+	c.bgMu.Unlock()
+
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(c.ctx, cancel)
+	go func() {
+		defer c.wg.Done()
+		defer func() {
+			stop()
+			cancel()
+			c.bgMu.Lock()
+			delete(c.refreshing, key)
+			c.bgMu.Unlock()
+			if r := recover(); r != nil {
+				c.log.Error("cache: background refresh panicked", zap.String("key", key), zap.Any("panic", r))
+			}
+		}()
+		if _, err := c.load(rctx, key, load); err != nil && !errors.Is(err, ErrNotFound) {
+			c.log.Warn("cache: background refresh failed", zap.String("key", key), zap.Error(err))
+		}
+	}()
+}

@@ -1,0 +1,468 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// entryOverhead is the per-entry cost counted against [WithMaxBytes].
+const entryOverhead = 96
+
+// defaultMaxEntries bounds a Memory given no bound at all.
+const defaultMaxEntries = 100_000
+
+// Memory is an in-process [Store] bounded by entry count and/or bytes. Create
+// one with [NewMemory]; the zero value is not usable. It is safe for
+// concurrent use.
+//
+// Eviction follows S3-FIFO (Yang et al., SOSP 2023): new keys enter a small
+// FIFO queue (10% of the capacity); a key read again before it leaves that
+// queue moves to the main queue, others are evicted at once and remembered in
+// a ghost queue of hashes so that their next insertion goes straight to the
+// main queue. The main queue is a CLOCK-like FIFO that gives each entry up to
+// three more rounds for its reads. Under skewed (Zipf) access this keeps a hit
+// rate close to W-TinyLFU, while a read only bumps an atomic counter.
+//
+// The store is split into shards, each with its own lock and queues; a read
+// takes only its shard's read lock. Expired entries are never returned and are
+// removed when read or when eviction reaches them; no goroutine runs in the
+// background. An entry larger than a shard's byte budget (max bytes divided by
+// the number of shards) is not stored.
+type Memory struct {
+	shards   []shard
+	mask     uint64
+	seed     maphash.Seed
+	clock    Clock
+	evictCtr prometheus.Counter
+}
+
+var (
+	_ Store = (*Memory)(nil)
+)
+
+// NewMemory returns a memory store. Options: [WithMaxEntries] (default
+// 100,000 when neither bound is given), [WithMaxBytes], [WithShards],
+// [WithClock], [WithMetrics] (counts evictions) and [WithName].
+func NewMemory(opts ...Option) (*Memory, error) {
+	cfg, err := buildConfig(kMemory, config{}, opts)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.maxEntries == 0 && cfg.maxBytes == 0 {
+		cfg.maxEntries = defaultMaxEntries
+	}
+	n := cfg.shards
+	if n == 0 {
+		n = 4 * runtime.GOMAXPROCS(0)
+		for n > 1 && cfg.maxEntries > 0 && cfg.maxEntries/n < 256 {
+			n /= 2
+		}
+	}
+	n = nextPow2(n)
+	m := &Memory{shards: make([]shard, n), mask: uint64(n - 1), seed: maphash.MakeSeed(), clock: cfg.clock}
+	m.evictCtr, err = counter(cfg.reg, cfg.name, "evictions_total", "Entries evicted from a memory store to stay within its bounds.")
+	if err != nil {
+		return nil, fmt.Errorf("cache: metrics: %w", err)
+	}
+	for i := range m.shards {
+		s := &m.shards[i]
+		s.m = make(map[string]*entry)
+		s.ghost.m = make(map[uint64]int32)
+		s.evictCtr = m.evictCtr
+		if cfg.maxEntries > 0 {
+			s.maxCount = cfg.maxEntries / n
+			if i < cfg.maxEntries%n {
+				s.maxCount++
+			}
+			if s.maxCount == 0 {
+				s.maxCount = -1 // this shard holds nothing
+			}
+		}
+		if cfg.maxBytes > 0 {
+			s.maxBytes = cfg.maxBytes / int64(n)
+			if s.maxBytes == 0 {
+				s.maxBytes = -1
+			}
+		}
+	}
+	return m, nil
+}
+
+func nextPow2(n int) int {
+	p := 1
+	for p < n {
+		p <<= 1
+	}
+	return p
+}
+
+func (m *Memory) now() int64 { return nowNanos(m.clock) }
+
+func (m *Memory) shardOf(key string) (*shard, uint64) {
+	h := maphash.String(m.seed, key)
+	return &m.shards[h&m.mask], h
+}
+
+func expireAt(now int64, ttl time.Duration) int64 {
+	if ttl <= 0 {
+		return 0
+	}
+	return now + int64(ttl)
+}
+
+// Get implements [Store]. The returned slice is shared: do not modify it.
+func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
+	now := m.now()
+	s, _ := m.shardOf(key)
+	s.mu.RLock()
+	e := s.m[key]
+	if e == nil || e.isObj {
+		s.mu.RUnlock()
+		return nil, ErrNotFound
+	}
+	if e.expire != 0 && now >= e.expire {
+		s.mu.RUnlock()
+		s.removeExpired(key, now)
+		return nil, ErrNotFound
+	}
+	v := e.val
+	e.touch()
+	s.mu.RUnlock()
+	return v, nil
+}
+
+// Set implements [Store]. The store keeps value: do not modify it afterwards.
+func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
+	now := m.now()
+	m.set(key, entryData{val: value, expire: expireAt(now, ttl)}, now)
+	return nil
+}
+
+// Delete implements [Store].
+func (m *Memory) Delete(_ context.Context, keys ...string) error {
+	for _, k := range keys {
+		s, _ := m.shardOf(k)
+		s.mu.Lock()
+		if e := s.m[k]; e != nil {
+			s.unlink(e)
+		}
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+// GetMany implements [Store].
+func (m *Memory) GetMany(ctx context.Context, keys []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(keys))
+	for _, k := range keys {
+		if v, err := m.Get(ctx, k); err == nil {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// SetMany implements [Store].
+func (m *Memory) SetMany(ctx context.Context, items []Item) error {
+	for _, it := range items {
+		if err := m.Set(ctx, it.Key, it.Value, it.TTL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Len returns the number of entries held, expired ones not yet removed
+// included.
+func (m *Memory) Len() int {
+	n := 0
+	for i := range m.shards {
+		s := &m.shards[i]
+		s.mu.RLock()
+		n += len(s.m)
+		s.mu.RUnlock()
+	}
+	return n
+}
+
+// Clear removes every entry.
+func (m *Memory) Clear() {
+	for i := range m.shards {
+		s := &m.shards[i]
+		s.mu.Lock()
+		s.m = make(map[string]*entry)
+		s.small, s.main = list{}, list{}
+		s.count, s.bytes, s.smallCount, s.smallBytes = 0, 0, 0, 0
+		s.mu.Unlock()
+	}
+}
+
+// objEntry is what a typed Cache reads from a Memory without decoding.
+type objEntry struct {
+	obj    any
+	expire int64
+	soft   int64
+	neg    bool
+}
+
+// getObj returns the unencoded entry under key as of now.
+func (m *Memory) getObj(key string, now int64) (objEntry, bool) {
+	s, _ := m.shardOf(key)
+	s.mu.RLock()
+	e := s.m[key]
+	if e == nil || !e.isObj {
+		s.mu.RUnlock()
+		return objEntry{}, false
+	}
+	if e.expire != 0 && now >= e.expire {
+		s.mu.RUnlock()
+		s.removeExpired(key, now)
+		return objEntry{}, false
+	}
+	oe := objEntry{obj: e.obj, expire: e.expire, soft: e.soft, neg: e.neg}
+	e.touch()
+	s.mu.RUnlock()
+	return oe, true
+}
+
+// setObj stores an unencoded entry.
+func (m *Memory) setObj(key string, oe objEntry, now int64) {
+	m.set(key, entryData{obj: oe.obj, isObj: true, expire: oe.expire, soft: oe.soft, neg: oe.neg}, now)
+}
+
+// set stores a copy of the fields of in under key.
+func (m *Memory) set(key string, in entryData, now int64) {
+	s, h := m.shardOf(key)
+	size := int64(len(key) + len(in.val) + entryOverhead)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.maxCount < 0 || (s.maxBytes != 0 && size > s.maxBytes) {
+		if e := s.m[key]; e != nil {
+			s.unlink(e)
+		}
+		return
+	}
+	if e := s.m[key]; e != nil {
+		s.bytes += size - e.size
+		if !e.inMain {
+			s.smallBytes += size - e.size
+		}
+		e.entryData, e.size = in, size
+		s.evict(now)
+		return
+	}
+	e := &entry{entryData: in, key: key, hash: h, size: size}
+	if s.ghost.contains(h) {
+		e.inMain = true
+		s.main.pushFront(e)
+	} else {
+		s.small.pushFront(e)
+		s.smallCount++
+		s.smallBytes += size
+	}
+	s.m[key] = e
+	s.count++
+	s.bytes += size
+	s.evict(now)
+}
+
+// entryData is what Set replaces in an entry.
+type entryData struct {
+	val    []byte
+	obj    any
+	isObj  bool
+	neg    bool
+	expire int64 // Unix nanoseconds; 0 never
+	soft   int64 // Unix nanoseconds after which a typed Cache treats it as stale
+}
+
+// entry is one key's value and its place in a shard's queues.
+type entry struct {
+	entryData
+	key    string
+	hash   uint64
+	inMain bool
+	size   int64
+	freq   atomic.Int32
+
+	prev, next *entry
+}
+
+// maxFreq caps the read counter, as S3-FIFO does with two bits.
+const maxFreq = 3
+
+// touch records a read; it writes only while below the cap, so hot entries do
+// not bounce their cache line between cores.
+func (e *entry) touch() {
+	if e.freq.Load() < maxFreq {
+		e.freq.Add(1)
+	}
+}
+
+func (e *entry) expired(now int64) bool { return e.expire != 0 && now >= e.expire }
+
+// shard is one independently locked part of a Memory.
+type shard struct {
+	mu         sync.RWMutex
+	m          map[string]*entry
+	small      list
+	main       list
+	ghost      ghost
+	count      int
+	bytes      int64
+	smallCount int
+	smallBytes int64
+	maxCount   int   // 0 unbounded; -1 holds nothing
+	maxBytes   int64 // 0 unbounded; -1 holds nothing
+	evictCtr   prometheus.Counter
+	_          [64]byte // keep neighbouring shards' locks off one cache line
+}
+
+func (s *shard) removeExpired(key string, now int64) {
+	s.mu.Lock()
+	if e := s.m[key]; e != nil && e.expired(now) {
+		s.unlink(e)
+	}
+	s.mu.Unlock()
+}
+
+// unlink removes e from the shard entirely.
+func (s *shard) unlink(e *entry) {
+	if e.inMain {
+		s.main.remove(e)
+	} else {
+		s.small.remove(e)
+		s.smallCount--
+		s.smallBytes -= e.size
+	}
+	delete(s.m, e.key)
+	s.count--
+	s.bytes -= e.size
+}
+
+func (s *shard) over() bool {
+	return (s.maxCount > 0 && s.count > s.maxCount) || (s.maxBytes > 0 && s.bytes > s.maxBytes)
+}
+
+func (s *shard) smallOver() bool {
+	return (s.maxCount > 0 && s.smallCount*10 > s.maxCount) || (s.maxBytes > 0 && s.smallBytes*10 > s.maxBytes)
+}
+
+// evict removes entries until the shard is within its bounds.
+func (s *shard) evict(now int64) {
+	for s.over() {
+		if s.small.tail != nil && (s.smallOver() || s.main.tail == nil) {
+			s.evictSmall(now)
+		} else {
+			s.evictMain(now)
+		}
+	}
+}
+
+func (s *shard) evictSmall(now int64) {
+	e := s.small.tail
+	s.small.remove(e)
+	s.smallCount--
+	s.smallBytes -= e.size
+	if e.freq.Load() > 0 && !e.expired(now) {
+		e.freq.Store(0)
+		e.inMain = true
+		s.main.pushFront(e)
+		return
+	}
+	if !e.expired(now) {
+		s.ghost.add(e.hash, max(s.count, 16))
+		inc(s.evictCtr)
+	}
+	delete(s.m, e.key)
+	s.count--
+	s.bytes -= e.size
+}
+
+func (s *shard) evictMain(now int64) {
+	e := s.main.tail
+	s.main.remove(e)
+	if f := e.freq.Load(); f > 0 && !e.expired(now) {
+		e.freq.Store(f - 1)
+		s.main.pushFront(e)
+		return
+	}
+	if !e.expired(now) {
+		inc(s.evictCtr)
+	}
+	delete(s.m, e.key)
+	s.count--
+	s.bytes -= e.size
+}
+
+// list is an intrusive doubly linked FIFO: pushFront adds the newest, tail is
+// the oldest.
+type list struct{ head, tail *entry }
+
+func (l *list) pushFront(e *entry) {
+	e.prev, e.next = nil, l.head
+	if l.head != nil {
+		l.head.prev = e
+	} else {
+		l.tail = e
+	}
+	l.head = e
+}
+
+func (l *list) remove(e *entry) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		l.head = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		l.tail = e.prev
+	}
+	e.prev, e.next = nil, nil
+}
+
+// ghost remembers the hashes of recently evicted keys in FIFO order.
+type ghost struct {
+	m    map[uint64]int32
+	q    []uint64 // ring buffer
+	head int
+	n    int
+}
+
+func (g *ghost) contains(h uint64) bool { return g.m[h] > 0 }
+
+func (g *ghost) add(h uint64, limit int) {
+	for g.n > 0 && g.n >= limit {
+		g.pop()
+	}
+	if g.n == len(g.q) {
+		nq := make([]uint64, max(16, 2*len(g.q)))
+		for i := 0; i < g.n; i++ {
+			nq[i] = g.q[(g.head+i)%len(g.q)]
+		}
+		g.q, g.head = nq, 0
+	}
+	g.q[(g.head+g.n)%len(g.q)] = h
+	g.n++
+	g.m[h]++
+}
+
+func (g *ghost) pop() {
+	h := g.q[g.head]
+	g.head = (g.head + 1) % len(g.q)
+	g.n--
+	if c := g.m[h] - 1; c > 0 {
+		g.m[h] = c
+	} else {
+		delete(g.m, h)
+	}
+}
