@@ -27,12 +27,32 @@ import (
 	"github.com/gokeel/keel/cache"
 )
 
-// Run runs the conformance tests against stores made by newStore.
+// Run runs the conformance tests against stores made by newStore. Expiry is
+// observed in real time.
 func Run(t *testing.T, newStore func(t *testing.T) cache.Store) {
+	t.Helper()
+	run(t, func(t *testing.T) (cache.Store, func(time.Duration)) { return newStore(t), nil })
+}
+
+// RunFakeTime is [Run] for stores whose time the test controls, such as a
+// [cache.Memory] with a fake clock or a miniredis server: newStore returns the
+// store and a function that moves its time forward by d.
+func RunFakeTime(t *testing.T, newStore func(t *testing.T) (s cache.Store, advance func(d time.Duration))) {
+	t.Helper()
+	run(t, newStore)
+}
+
+// suite is the store under test and how to let time pass for it.
+type suite struct {
+	cache.Store
+	advance func(time.Duration) // nil: real time
+}
+
+func run(t *testing.T, newStore func(t *testing.T) (cache.Store, func(time.Duration))) {
 	t.Helper()
 	for _, tc := range []struct {
 		name string
-		fn   func(*testing.T, cache.Store)
+		fn   func(*testing.T, suite)
 	}{
 		{"GetMissing", testGetMissing},
 		{"SetGet", testSetGet},
@@ -50,7 +70,8 @@ func Run(t *testing.T, newStore func(t *testing.T) cache.Store) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tc.fn(t, newStore(t))
+			s, advance := newStore(t)
+			tc.fn(t, suite{Store: s, advance: advance})
 		})
 	}
 }
@@ -87,15 +108,15 @@ func wantMissing(t *testing.T, s cache.Store, k string) {
 	}
 }
 
-func testGetMissing(t *testing.T, s cache.Store) { wantMissing(t, s, key(t)) }
+func testGetMissing(t *testing.T, s suite) { wantMissing(t, s, key(t)) }
 
-func testSetGet(t *testing.T, s cache.Store) {
+func testSetGet(t *testing.T, s suite) {
 	k := key(t)
 	mustSet(t, s, k, []byte("v1"), time.Minute)
 	wantValue(t, s, k, []byte("v1"))
 }
 
-func testOverwrite(t *testing.T, s cache.Store) {
+func testOverwrite(t *testing.T, s suite) {
 	k := key(t)
 	mustSet(t, s, k, []byte("first"), time.Minute)
 	mustSet(t, s, k, []byte("second, longer"), time.Minute)
@@ -104,7 +125,7 @@ func testOverwrite(t *testing.T, s cache.Store) {
 	wantValue(t, s, k, []byte("3"))
 }
 
-func testEmptyAndBinary(t *testing.T, s cache.Store) {
+func testEmptyAndBinary(t *testing.T, s suite) {
 	bin := make([]byte, 256)
 	for i := range bin {
 		bin[i] = byte(i)
@@ -123,7 +144,7 @@ func testEmptyAndBinary(t *testing.T, s cache.Store) {
 	}
 }
 
-func testOddKeys(t *testing.T, s cache.Store) {
+func testOddKeys(t *testing.T, s suite) {
 	for _, suffix := range []string{" space", "\nnewline", "{tag}", "ünïcødé", "*?[glob]", ":"} {
 		k := key(t) + suffix
 		mustSet(t, s, k, []byte(suffix), time.Minute)
@@ -131,7 +152,7 @@ func testOddKeys(t *testing.T, s cache.Store) {
 	}
 }
 
-func testDelete(t *testing.T, s cache.Store) {
+func testDelete(t *testing.T, s suite) {
 	ctx := context.Background()
 	k := key(t)
 	mustSet(t, s, k, []byte("v"), time.Minute)
@@ -147,7 +168,7 @@ func testDelete(t *testing.T, s cache.Store) {
 	}
 }
 
-func testDeleteMany(t *testing.T, s cache.Store) {
+func testDeleteMany(t *testing.T, s suite) {
 	ctx := context.Background()
 	a, b, c := key(t), key(t), key(t)
 	for _, k := range []string{a, b, c} {
@@ -161,7 +182,7 @@ func testDeleteMany(t *testing.T, s cache.Store) {
 	wantValue(t, s, c, []byte(c))
 }
 
-func testGetMany(t *testing.T, s cache.Store) {
+func testGetMany(t *testing.T, s suite) {
 	ctx := context.Background()
 	a, b, missing := key(t), key(t), key(t)
 	mustSet(t, s, a, []byte("A"), time.Minute)
@@ -182,7 +203,7 @@ func testGetMany(t *testing.T, s cache.Store) {
 	}
 }
 
-func testSetMany(t *testing.T, s cache.Store) {
+func testSetMany(t *testing.T, s suite) {
 	ctx := context.Background()
 	items := make([]cache.Item, 20)
 	for i := range items {
@@ -200,9 +221,16 @@ func testSetMany(t *testing.T, s cache.Store) {
 	}
 }
 
-// eventuallyMissing polls until k is gone or two seconds pass.
-func eventuallyMissing(t *testing.T, s cache.Store, k string) {
+// eventuallyMissing checks that k is gone once its TTL of 50ms has passed:
+// on fake time after advancing it by 100ms, on real time by polling for up to
+// two seconds.
+func eventuallyMissing(t *testing.T, s suite, k string) {
 	t.Helper()
+	if s.advance != nil {
+		s.advance(100 * time.Millisecond)
+		wantMissing(t, s, k)
+		return
+	}
 	deadline := time.Now().Add(2 * time.Second)
 	for {
 		_, err := s.Get(context.Background(), k)
@@ -219,7 +247,7 @@ func eventuallyMissing(t *testing.T, s cache.Store, k string) {
 	}
 }
 
-func testTTLExpires(t *testing.T, s cache.Store) {
+func testTTLExpires(t *testing.T, s suite) {
 	k, batch := key(t), key(t)
 	mustSet(t, s, k, []byte("v"), 50*time.Millisecond)
 	if err := s.SetMany(context.Background(), []cache.Item{{Key: batch, Value: []byte("v"), TTL: 50 * time.Millisecond}}); err != nil {
@@ -233,7 +261,7 @@ func testTTLExpires(t *testing.T, s cache.Store) {
 	}
 }
 
-func testNoTTLKeeps(t *testing.T, s cache.Store) {
+func testNoTTLKeeps(t *testing.T, s suite) {
 	k, neg := key(t), key(t)
 	mustSet(t, s, k, []byte("v"), 0)
 	mustSet(t, s, neg, []byte("v"), -time.Second)
@@ -244,7 +272,7 @@ func testNoTTLKeeps(t *testing.T, s cache.Store) {
 	wantValue(t, s, neg, []byte("v"))
 }
 
-func testOverwriteResetsTTL(t *testing.T, s cache.Store) {
+func testOverwriteResetsTTL(t *testing.T, s suite) {
 	k, short := key(t), key(t)
 	mustSet(t, s, k, []byte("v"), 50*time.Millisecond)
 	mustSet(t, s, k, []byte("w"), time.Minute)
@@ -253,7 +281,7 @@ func testOverwriteResetsTTL(t *testing.T, s cache.Store) {
 	wantValue(t, s, k, []byte("w"))
 }
 
-func testConcurrent(t *testing.T, s cache.Store) {
+func testConcurrent(t *testing.T, s suite) {
 	ctx := context.Background()
 	base := key(t)
 	var wg sync.WaitGroup
