@@ -1,0 +1,59 @@
+package ratelimit
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// checkN validates n against the most events a key can ever have.
+func checkN(n, max int) error {
+	if n < 1 {
+		return fmt.Errorf("%w: got %d", ErrInvalidN, n)
+	}
+	if n > max {
+		return fmt.Errorf("%w: %d events, limit %d", ErrExceedsLimit, n, max)
+	}
+	return nil
+}
+
+// durationOf converts seconds to a Duration, rounding up and saturating.
+func durationOf(seconds float64) time.Duration {
+	if seconds <= 0 || math.IsNaN(seconds) {
+		return 0
+	}
+	ns := math.Ceil(seconds * 1e9)
+	if ns >= math.MaxInt64 {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(ns)
+}
+
+// memoryBase holds what every memory limiter shares.
+type memoryBase struct {
+	limit Limit
+	clock Clock
+	m     *metrics
+}
+
+func newMemoryBase(limit Limit, ctor string, opts []Option) (memoryBase, *config, error) {
+	if err := limit.Validate(); err != nil {
+		return memoryBase{}, nil, err
+	}
+	cfg, err := newConfig(scopeMemory, ctor, opts)
+	if err != nil {
+		return memoryBase{}, nil, err
+	}
+	m, err := newMetrics(cfg.registerer, cfg.name)
+	if err != nil {
+		return memoryBase{}, nil, err
+	}
+	return memoryBase{limit: limit, clock: cfg.clock, m: m}, cfg, nil
+}
+
+// Limit returns the limiter's limit.
+func (b *memoryBase) Limit() Limit { return b.limit }
+
+func badLimit(l Limit, why string) error {
+	return fmt.Errorf("%w: %v: %s", ErrInvalidLimit, l, why)
+}
