@@ -1,0 +1,204 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Defaults of [NewVerifier].
+const (
+	DefaultLeeway       = 30 * time.Second
+	DefaultMaxTokenSize = 8 << 10
+)
+
+type verifierConfig struct {
+	issuer     string
+	audience   []string
+	leeway     time.Duration
+	algs       []string
+	maxSize    int
+	revocation Revocation
+	now        func() time.Time
+}
+
+// Verifier checks signed JWTs. It takes the key by the token's "kid" from a
+// [KeySource] and accepts the token only if:
+//   - its "alg" is in the allow-list ([WithAlgorithms]) and is the algorithm
+//     of that key (so "none" and HS256-with-an-RSA-public-key fail);
+//   - the signature verifies;
+//   - "exp" is present and not past, "nbf" and "iat" are not in the future
+//     (each with the leeway of [WithLeeway]);
+//   - "iss" and "aud" match [WithIssuer] and [WithAudience], when set;
+//   - it is at most [WithMaxTokenSize] bytes;
+//   - its "jti" is not revoked, when [WithRevocation] is set.
+//
+// Each failure is a [*TokenError] wrapping its own sentinel. A Verifier is
+// safe for concurrent use. Build one with [NewVerifier].
+type Verifier struct {
+	keys   KeySource
+	parser *jwt.Parser
+	cfg    verifierConfig
+}
+
+// NewVerifier returns a Verifier reading keys from keys (a [*KeySet] or a
+// [*RemoteKeySet]). Options: [WithIssuer], [WithAudience], [WithLeeway],
+// [WithAlgorithms], [WithMaxTokenSize], [WithRevocation], [WithClock].
+func NewVerifier(keys KeySource, opts ...Option) (*Verifier, error) {
+	if keys == nil {
+		return nil, fmt.Errorf("%w: NewVerifier: nil key source", ErrConfig)
+	}
+	v := &Verifier{keys: keys, cfg: verifierConfig{
+		leeway: DefaultLeeway, algs: []string{HS256, RS256, ES256, EdDSA},
+		maxSize: DefaultMaxTokenSize, now: time.Now,
+	}}
+	if err := applyOptions("NewVerifier", &v.cfg, opts, func(o Option) func(*verifierConfig) error { return o.verifier }); err != nil {
+		return nil, err
+	}
+	popts := []jwt.ParserOption{
+		jwt.WithValidMethods(slices.Clone(v.cfg.algs)),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(v.cfg.leeway),
+		jwt.WithTimeFunc(v.cfg.now),
+	}
+	if v.cfg.issuer != "" {
+		popts = append(popts, jwt.WithIssuer(v.cfg.issuer))
+	}
+	if len(v.cfg.audience) > 0 {
+		popts = append(popts, jwt.WithAudience(v.cfg.audience...))
+	}
+	v.parser = jwt.NewParser(popts...)
+	return v, nil
+}
+
+// Verify checks token and returns its claims. A rejected token gives a
+// [*TokenError] wrapping one of [ErrTokenMalformed], [ErrTokenTooLarge],
+// [ErrAlgorithm], [ErrUnknownKey], [ErrTokenInvalid], [ErrTokenExpired],
+// [ErrTokenNotYetValid], [ErrIssuer], [ErrAudience] or [ErrTokenRevoked].
+// Any other error (keys or revocation list unreachable, ctx done) means
+// the token could not be checked.
+func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	c := new(Claims)
+	if err := v.verify(ctx, token, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// VerifyAs is [Verifier.Verify] for an app's own claim type T, which
+// usually embeds [Claims]:
+//
+//	type MyClaims struct {
+//		auth.Claims
+//		Plan string `json:"plan"`
+//	}
+//	c, err := auth.VerifyAs[MyClaims](ctx, verifier, token)
+//
+// With [WithRevocation], T needs a TokenID() string method (Claims has one).
+func VerifyAs[T any, P interface {
+	*T
+	jwt.Claims
+}](ctx context.Context, v *Verifier, token string) (P, error) {
+	c := P(new(T))
+	if err := v.verify(ctx, token, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+type tokenIDer interface{ TokenID() string }
+
+func (v *Verifier) verify(ctx context.Context, token string, claims jwt.Claims) error {
+	if len(token) > v.cfg.maxSize {
+		return tokenErr(ErrTokenTooLarge, fmt.Errorf("%d bytes, limit %d", len(token), v.cfg.maxSize))
+	}
+	t, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		if kid == "" {
+			return nil, errNoKid
+		}
+		k, err := v.keys.Key(ctx, kid)
+		if err != nil {
+			return nil, err
+		}
+		if k.alg != t.Method.Alg() {
+			return nil, errKeyAlg
+		}
+		return k.verify, nil
+	})
+	if err != nil {
+		return v.classify(t, err)
+	}
+	if v.cfg.revocation != nil {
+		return v.checkRevoked(ctx, claims)
+	}
+	return nil
+}
+
+var (
+	errNoKid  = errors.New("token has no kid")
+	errKeyAlg = errors.New("token alg differs from its key's algorithm")
+)
+
+func (v *Verifier) checkRevoked(ctx context.Context, claims jwt.Claims) error {
+	ider, ok := claims.(tokenIDer)
+	if !ok {
+		return fmt.Errorf("%w: revocation check needs a TokenID method on %T", ErrConfig, claims)
+	}
+	jti := ider.TokenID()
+	if jti == "" {
+		return tokenErr(ErrTokenInvalid, errors.New("token has no jti"))
+	}
+	revoked, err := v.cfg.revocation.IsRevoked(ctx, jti)
+	if err != nil {
+		return fmt.Errorf("auth: revocation check: %w", err)
+	}
+	if revoked {
+		return tokenErr(ErrTokenRevoked, nil)
+	}
+	return nil
+}
+
+// classify maps a golang-jwt error to this package's sentinels.
+func (v *Verifier) classify(t *jwt.Token, err error) error {
+	switch {
+	case errors.Is(err, errNoKid):
+		return tokenErr(ErrUnknownKey, errNoKid)
+	case errors.Is(err, ErrUnknownKey):
+		return tokenErr(ErrUnknownKey, nil)
+	case errors.Is(err, errKeyAlg):
+		return tokenErr(ErrAlgorithm, errKeyAlg)
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return tokenErr(ErrTokenMalformed, err)
+	}
+	if t != nil {
+		if alg, _ := t.Header["alg"].(string); !slices.Contains(v.cfg.algs, alg) {
+			return tokenErr(ErrAlgorithm, fmt.Errorf("alg %q", alg))
+		}
+	}
+	switch {
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		if t == nil || t.Method == nil {
+			return tokenErr(ErrAlgorithm, err)
+		}
+		// The key source failed: not the token's fault.
+		return fmt.Errorf("auth: verify: %w", err)
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return tokenErr(ErrTokenInvalid, err)
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return tokenErr(ErrIssuer, err)
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return tokenErr(ErrAudience, err)
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return tokenErr(ErrTokenExpired, err)
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return tokenErr(ErrTokenNotYetValid, err)
+	default:
+		return tokenErr(ErrTokenInvalid, err)
+	}
+}
