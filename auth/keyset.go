@@ -92,17 +92,6 @@ func (s *KeySet) Remove(kid string) bool {
 	return true
 }
 
-// replace swaps the whole set (used by [RemoteKeySet]).
-func (s *KeySet) replace(keys []*Key) {
-	m := make(map[string]*Key, len(keys))
-	for _, k := range keys {
-		m[k.id] = k
-	}
-	s.mu.Lock()
-	s.keys.Store(&m)
-	s.mu.Unlock()
-}
-
 // Key returns the key with ID kid, or an error wrapping [ErrUnknownKey].
 func (s *KeySet) Key(_ context.Context, kid string) (*Key, error) {
 	if k, ok := s.load()[kid]; ok {
