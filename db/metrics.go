@@ -54,7 +54,9 @@ func (c *StatsCollector) Collect(ch chan<- prometheus.Metric) {
 	s := c.db.Stats()
 	ds := c.descs
 	g := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v) }
-	n := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v) }
+	n := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v)
+	}
 	g(ds.maxOpen, float64(s.MaxOpenConnections))
 	g(ds.open, float64(s.OpenConnections))
 	g(ds.inUse, float64(s.InUse))

@@ -12,15 +12,15 @@ import (
 type Option func(*openConfig) error
 
 type openConfig struct {
-	maxOpen, maxIdle     int
+	maxOpen, maxIdle         int
 	maxLifetime, maxIdleTime time.Duration
-	backoff              Backoff
-	pingTimeout          time.Duration
-	log                  *zap.Logger
-	reg                  prometheus.Registerer
-	name                 string
-	slowLog              *zap.Logger
-	slowThreshold        time.Duration
+	backoff                  Backoff
+	pingTimeout              time.Duration
+	log                      *zap.Logger
+	reg                      prometheus.Registerer
+	name                     string
+	slowLog                  *zap.Logger
+	slowThreshold            time.Duration
 }
 
 // Pool and connection defaults used by Open.

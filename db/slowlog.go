@@ -42,7 +42,7 @@ type dsnConnector struct {
 }
 
 func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
-func (c dsnConnector) Driver() driver.Driver                      { return c.drv }
+func (c dsnConnector) Driver() driver.Driver                        { return c.drv }
 
 func newSlowConnector(driverName, dsn string, log *zap.Logger, threshold time.Duration) (driver.Connector, error) {
 	tmp, err := sql.Open(driverName, dsn) // does not connect
@@ -141,7 +141,8 @@ func (c *slowConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.T
 	if opts.Isolation != 0 || opts.ReadOnly {
 		return nil, errors.New("db: driver does not support transaction options")
 	}
-	return c.Conn.Begin() //nolint:staticcheck // fallback for old drivers
+	//lint:ignore SA1019 fallback for old drivers
+	return c.Conn.Begin()
 }
 
 func (c *slowConn) Ping(ctx context.Context) error {
@@ -195,7 +196,8 @@ func (st *slowStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (
 	} else {
 		var vals []driver.Value
 		if vals, err = values(args); err == nil {
-			r, err = st.Stmt.Exec(vals) //nolint:staticcheck // fallback for old drivers
+			//lint:ignore SA1019 fallback for old drivers
+			r, err = st.Stmt.Exec(vals)
 		}
 	}
 	st.s.observe(start, st.q, err)
@@ -211,7 +213,8 @@ func (st *slowStmt) QueryContext(ctx context.Context, args []driver.NamedValue) 
 	} else {
 		var vals []driver.Value
 		if vals, err = values(args); err == nil {
-			r, err = st.Stmt.Query(vals) //nolint:staticcheck // fallback for old drivers
+			//lint:ignore SA1019 fallback for old drivers
+			r, err = st.Stmt.Query(vals)
 		}
 	}
 	st.s.observe(start, st.q, err)
@@ -227,7 +230,8 @@ func (st *slowStmt) CheckNamedValue(nv *driver.NamedValue) error {
 	if n, ok := st.conn.(driver.NamedValueChecker); ok {
 		return n.CheckNamedValue(nv)
 	}
-	if cc, ok := st.Stmt.(driver.ColumnConverter); ok { //nolint:staticcheck // drivers still use it
+	//lint:ignore SA1019 drivers still use it
+	if cc, ok := st.Stmt.(driver.ColumnConverter); ok {
 		if n := st.Stmt.NumInput(); n >= 0 && nv.Ordinal-1 >= n {
 			return driver.ErrSkip
 		}
@@ -238,7 +242,7 @@ func (st *slowStmt) CheckNamedValue(nv *driver.NamedValue) error {
 			}
 			nv.Value = v
 		}
-		v, err := cc.ColumnConverter(nv.Ordinal - 1).ConvertValue(nv.Value) //nolint:staticcheck // see above
+		v, err := cc.ColumnConverter(nv.Ordinal - 1).ConvertValue(nv.Value)
 		if err != nil {
 			return err
 		}
