@@ -22,7 +22,8 @@ func durationOf(seconds float64) time.Duration {
 	if seconds <= 0 || math.IsNaN(seconds) {
 		return 0
 	}
-	ns := math.Ceil(seconds * 1e9)
+	// Ceil, ignoring float noise far below a nanosecond.
+	ns := math.Ceil(seconds*1e9 - 1e-3)
 	if ns >= math.MaxInt64 {
 		return time.Duration(math.MaxInt64)
 	}

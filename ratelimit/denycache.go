@@ -29,10 +29,7 @@ type denyShard struct {
 }
 
 func newDenyCache(maxKeys int) *denyCache {
-	n := 1
-	for n*2 <= maxShards && n*2 <= maxKeys {
-		n *= 2
-	}
+	n := shardCount(maxKeys)
 	c := &denyCache{seed: maphash.MakeSeed(), mask: uint64(n - 1), perShard: maxKeys / n, shards: make([]denyShard, n)}
 	for i := range c.shards {
 		c.shards[i].m = make(map[string]denial)

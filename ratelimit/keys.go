@@ -124,4 +124,3 @@ func Composite(parts ...KeyFunc) KeyFunc {
 		return b.String(), nil
 	}
 }
-

@@ -42,14 +42,26 @@ type shard[V any] struct {
 	_  [32]byte // keep shards on separate cache lines
 }
 
+// minPerShard is the fewest keys a shard is made to hold, so that
+// sampling has a choice of victims even for a small bound.
+const minPerShard = 64
+
+// shardCount returns how many shards a store of maxKeys uses: a power of
+// two, at most maxShards, with at least minPerShard keys each when the
+// bound allows.
+func shardCount(maxKeys int) int {
+	n := 1
+	for n*2 <= maxShards && maxKeys/(n*2) >= minPerShard {
+		n *= 2
+	}
+	return n
+}
+
 // sampleSize is how many keys an insertion into a full shard examines.
 const sampleSize = 8
 
 func newStore[V any](maxKeys int, fresh func() *V, idle func(*V, int64) (bool, int64)) *store[V] {
-	n := 1
-	for n*2 <= maxShards && n*2 <= maxKeys {
-		n *= 2
-	}
+	n := shardCount(maxKeys)
 	s := &store[V]{
 		seed:     maphash.MakeSeed(),
 		mask:     uint64(n - 1),

@@ -54,9 +54,19 @@ func NewSlidingWindow(limit Limit, opts ...Option) (*SlidingWindow, error) {
 		func(s *windowState, now int64) (bool, int64) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			// Fresh once both counted windows have passed (or nothing
+			// counted); otherwise the lowest estimate goes first.
 			idx := now / l.window
-			// Fresh once both counted windows have passed (or nothing counted).
-			return idx > s.win+1 || s.prev+s.curr == 0, -s.win
+			var est float64
+			switch {
+			case idx > s.win+1 || s.prev+s.curr == 0:
+				return true, 0
+			case idx == s.win+1:
+				est = float64(s.curr) * float64(l.window-now%l.window) / float64(l.window)
+			default:
+				est = float64(s.prev)*float64(l.window-now%l.window)/float64(l.window) + float64(s.curr)
+			}
+			return false, -int64(est * 1e6)
 		})
 	return l, nil
 }
