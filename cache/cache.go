@@ -44,9 +44,7 @@ type Cache[T any] struct {
 
 	flights group[T]
 
-	ctx    context.Context // cancelled by Close
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	wg sync.WaitGroup
 
 	bgMu       sync.Mutex
 	closed     bool
@@ -102,18 +100,17 @@ func New[T any](store Store, opts ...Option) (*Cache[T], error) {
 			return nil, fmt.Errorf("cache: metrics: %w", err)
 		}
 	}
-	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c, nil
 }
 
-// Close stops background refreshes and waits for them to return. The Cache
-// keeps working afterwards, but stale entries are then reloaded in the
+// Close stops starting background refreshes and waits for the running ones
+// to finish (they are not cancelled: give loaders their own timeouts). The
+// Cache keeps working afterwards, but stale entries are then reloaded in the
 // foreground. Close always returns nil.
 func (c *Cache[T]) Close() error {
 	c.bgMu.Lock()
 	c.closed = true
 	c.bgMu.Unlock()
-	c.cancel()
 	c.wg.Wait()
 	return nil
 }
@@ -142,6 +139,9 @@ func (c *Cache[T]) lookup(ctx context.Context, key string, now int64) (found[T],
 		if !ok {
 			return found[T]{}, nil
 		}
+		if c.past(now, oe.soft, oe.neg) {
+			return found[T]{}, nil
+		}
 		f := found[T]{ok: true, neg: oe.neg, stale: oe.soft != 0 && now >= oe.soft}
 		if !oe.neg {
 			if f.val, ok = oe.obj.(T); !ok {
@@ -164,6 +164,9 @@ func (c *Cache[T]) lookup(ctx context.Context, key string, now int64) (found[T],
 		c.log.Warn("cache: ignoring corrupt entry", zap.String("key", key), zap.Error(err))
 		return found[T]{}, nil
 	}
+	if c.past(now, env.soft, env.neg) {
+		return found[T]{}, nil
+	}
 	f := found[T]{ok: true, neg: env.neg, stale: env.soft != 0 && now >= env.soft}
 	if !env.neg {
 		if err := c.codec.Unmarshal(env.payload, &f.val); err != nil {
@@ -172,6 +175,17 @@ func (c *Cache[T]) lookup(ctx context.Context, key string, now int64) (found[T],
 		}
 	}
 	return f, nil
+}
+
+// past reports whether an entry with soft expiry soft is beyond use at now:
+// negative entries have no stale window, others one of c.swr. The store
+// expires entries itself; this check keeps the Cache's clock authoritative
+// when the store's differs (another host's, or a test's fake clock).
+func (c *Cache[T]) past(now, soft int64, neg bool) bool {
+	if soft == 0 || now < soft {
+		return false
+	}
+	return neg || now >= soft+int64(c.swr)
 }
 
 // jittered shortens d by a random fraction below the configured jitter.
@@ -271,6 +285,7 @@ func (c *Cache[T]) Delete(ctx context.Context, keys ...string) error {
 // load runs with the context of the caller that runs it; if that caller's
 // context ends, the waiters whose contexts are still alive retry.
 func (c *Cache[T]) GetOrLoad(ctx context.Context, key string, load Loader[T]) (T, error) {
+	epoch := c.flights.epoch()
 	f, err := c.lookup(ctx, key, c.now())
 	if err != nil {
 		inc(c.storeErrors)
@@ -289,19 +304,27 @@ func (c *Cache[T]) GetOrLoad(ctx context.Context, key string, load Loader[T]) (T
 	} else {
 		inc(c.misses)
 	}
-	return c.load(ctx, key, load)
+	return c.load(ctx, key, epoch, load)
 }
 
 // load runs load through the single-flight group.
-func (c *Cache[T]) load(ctx context.Context, key string, load Loader[T]) (T, error) {
+func (c *Cache[T]) load(ctx context.Context, key string, epoch uint64, load Loader[T]) (T, error) {
 	for {
-		v, err, leader := c.flights.do(ctx, key, func(cl *call[T]) (T, error) {
+		v, err, leader := c.flights.do(ctx, key, epoch, func(cl *call[T], recheck bool) (T, error) {
+			if recheck {
+				// A flight finished between our look-up and now: it may
+				// have stored the value.
+				if v, err, ok := c.fresh(ctx, key); ok {
+					return v, err
+				}
+			}
 			if c.locker != nil {
 				return c.loadDistributed(ctx, key, load, cl)
 			}
 			return c.loadAndStore(ctx, key, load, cl)
 		})
 		if !leader && isContextErr(err) && ctx.Err() == nil {
+			epoch = c.flights.epoch()
 			continue // the leader's context ended, not ours: try again
 		}
 		return v, err
@@ -411,7 +434,7 @@ func (c *Cache[T]) fresh(ctx context.Context, key string) (T, error, bool) {
 
 // refresh reloads key in the background unless a refresh of it runs already
 // or the Cache is closed. The refresh keeps ctx's values but not its
-// cancellation; Close cancels it.
+// cancellation: it runs to completion, and Close waits for it.
 func (c *Cache[T]) refresh(ctx context.Context, key string, load Loader[T]) {
 	c.bgMu.Lock()
 	if c.closed {
@@ -426,13 +449,10 @@ func (c *Cache[T]) refresh(ctx context.Context, key string, load Loader[T]) {
 	c.wg.Add(1)
 	c.bgMu.Unlock()
 
-	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	stop := context.AfterFunc(c.ctx, cancel)
+	rctx := context.WithoutCancel(ctx)
 	go func() {
 		defer c.wg.Done()
 		defer func() {
-			stop()
-			cancel()
 			c.bgMu.Lock()
 			delete(c.refreshing, key)
 			c.bgMu.Unlock()
@@ -440,7 +460,7 @@ func (c *Cache[T]) refresh(ctx context.Context, key string, load Loader[T]) {
 				c.log.Error("cache: background refresh panicked", zap.String("key", key), zap.Any("panic", r))
 			}
 		}()
-		if _, err := c.load(rctx, key, load); err != nil && !errors.Is(err, ErrNotFound) {
+		if _, err := c.load(rctx, key, c.flights.epoch(), load); err != nil && !errors.Is(err, ErrNotFound) {
 			c.log.Warn("cache: background refresh failed", zap.String("key", key), zap.Error(err))
 		}
 	}()

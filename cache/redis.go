@@ -183,3 +183,35 @@ func (r *Redis) TryLock(ctx context.Context, key string, ttl time.Duration) (fun
 	}
 	return unlock, true, nil
 }
+
+// getManyTTL is GetMany with each value's remaining lifetime (<= 0: none),
+// in one pipelined round trip.
+func (r *Redis) getManyTTL(ctx context.Context, keys []string) (map[string][]byte, map[string]time.Duration, error) {
+	out := make(map[string][]byte, len(keys))
+	ttls := make(map[string]time.Duration, len(keys))
+	if len(keys) == 0 {
+		return out, ttls, nil
+	}
+	pipe := r.client.Pipeline()
+	gets := make([]*redis.StringCmd, len(keys))
+	pttls := make([]*redis.DurationCmd, len(keys))
+	for i, k := range keys {
+		gets[i] = pipe.Get(ctx, r.prefix+k)
+		pttls[i] = pipe.PTTL(ctx, r.prefix+k)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, nil, fmt.Errorf("cache: redis get many: %w", err)
+	}
+	for i, c := range gets {
+		b, err := c.Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("cache: redis get many: %w", err)
+		}
+		out[keys[i]] = b
+		ttls[keys[i]] = pttls[i].Val()
+	}
+	return out, ttls, nil
+}

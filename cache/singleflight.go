@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // call is one in-flight load shared by the callers that missed one key.
@@ -20,13 +21,20 @@ type call[T any] struct {
 // is typed, lets each waiter give up on its own context, and lets writers mark
 // a flight dirty so that its (older) result is not stored over theirs.
 type group[T any] struct {
-	mu sync.Mutex
-	m  map[string]*call[T]
+	mu       sync.Mutex
+	m        map[string]*call[T]
+	finished atomic.Uint64 // flights finished so far
 }
+
+// epoch returns a value to pass to do: read it before looking the key up in
+// the store.
+func (g *group[T]) epoch() uint64 { return g.finished.Load() }
 
 // do runs fn once for all concurrent callers with the same key. The caller
 // that runs fn is the leader; others wait for its result or their context.
-func (g *group[T]) do(ctx context.Context, key string, fn func(*call[T]) (T, error)) (v T, err error, leader bool) {
+// fn's recheck argument is true when some flight finished since epoch (read
+// before the caller's own look-up missed): the value may be stored by now.
+func (g *group[T]) do(ctx context.Context, key string, epoch uint64, fn func(c *call[T], recheck bool) (T, error)) (v T, err error, leader bool) {
 	g.mu.Lock()
 	if g.m == nil {
 		g.m = make(map[string]*call[T])
@@ -58,7 +66,7 @@ func (g *group[T]) do(ctx context.Context, key string, fn func(*call[T]) (T, err
 			}
 		}
 	}()
-	c.val, c.err = fn(c)
+	c.val, c.err = fn(c, g.finished.Load() != epoch)
 	normal = true
 	g.finish(key, c)
 	return c.val, c.err, true
@@ -69,6 +77,7 @@ func (g *group[T]) finish(key string, c *call[T]) {
 	if g.m[key] == c {
 		delete(g.m, key)
 	}
+	g.finished.Add(1)
 	g.mu.Unlock()
 	close(c.done)
 }
