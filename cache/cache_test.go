@@ -477,17 +477,23 @@ func TestOptionValidation(t *testing.T) {
 	t.Parallel()
 	m := newMemory(t)
 	cases := map[string]func() error{
-		"zero option":         func() error { _, err := cache.NewMemory(cache.Option{}); return err },
-		"negative entries":    func() error { _, err := cache.NewMemory(cache.WithMaxEntries(-1)); return err },
-		"prefix on memory":    func() error { _, err := cache.NewMemory(cache.WithPrefix("x")); return err },
-		"ttl on memory":       func() error { _, err := cache.NewMemory(cache.WithTTL(time.Second)); return err },
-		"zero ttl":            func() error { _, err := cache.New[int](m, cache.WithTTL(0)); return err },
-		"jitter 1":            func() error { _, err := cache.New[int](m, cache.WithJitter(1)); return err },
-		"nil codec":           func() error { _, err := cache.New[int](m, cache.WithCodec(nil)); return err },
-		"lock without locker": func() error { _, err := cache.New[int](m, cache.WithDistributedSingleflight(time.Second, time.Second)); return err },
-		"nil store":           func() error { _, err := cache.New[int](nil); return err },
-		"nil redis":           func() error { _, err := cache.NewRedis(nil); return err },
-		"bad backoff":         func() error { _, err := cache.NewWriteBehind(flushNop, cache.WithRetryBackoff(time.Second, time.Millisecond)); return err },
+		"zero option":      func() error { _, err := cache.NewMemory(cache.Option{}); return err },
+		"negative entries": func() error { _, err := cache.NewMemory(cache.WithMaxEntries(-1)); return err },
+		"prefix on memory": func() error { _, err := cache.NewMemory(cache.WithPrefix("x")); return err },
+		"ttl on memory":    func() error { _, err := cache.NewMemory(cache.WithTTL(time.Second)); return err },
+		"zero ttl":         func() error { _, err := cache.New[int](m, cache.WithTTL(0)); return err },
+		"jitter 1":         func() error { _, err := cache.New[int](m, cache.WithJitter(1)); return err },
+		"nil codec":        func() error { _, err := cache.New[int](m, cache.WithCodec(nil)); return err },
+		"lock without locker": func() error {
+			_, err := cache.New[int](m, cache.WithDistributedSingleflight(time.Second, time.Second))
+			return err
+		},
+		"nil store": func() error { _, err := cache.New[int](nil); return err },
+		"nil redis": func() error { _, err := cache.NewRedis(nil); return err },
+		"bad backoff": func() error {
+			_, err := cache.NewWriteBehind(flushNop, cache.WithRetryBackoff(time.Second, time.Millisecond))
+			return err
+		},
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
