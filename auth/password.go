@@ -133,7 +133,7 @@ type phc struct {
 // Bounds on parameters read from stored hashes, so a tampered hash cannot
 // make verification use unbounded memory or time.
 const (
-	maxArgonMemory = 1 << 20 // 1 GiB in KiB
+	maxArgonMemory = 256 << 10 // 256 MiB in KiB
 	maxArgonTime   = 100
 )
 
