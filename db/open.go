@@ -77,31 +77,31 @@ func waitReady(ctx context.Context, sqldb *sql.DB, t target, driverName string, 
 			return nil
 		}
 		msg := t.scrub(err.Error())
-		fail := func(why string) error {
-			e := fmt.Errorf("%w: %s on %s: %s: %s", ErrUnavailable, driverName, t.where(), why, msg)
-			// Keep the driver's error for errors.Is/As unless its text
-			// carries the password.
-			if t.secret == "" || msg == err.Error() {
-				e = fmt.Errorf("%w: %s on %s: %s: %w", ErrUnavailable, driverName, t.where(), why, err)
+		// Keep the driver's error for errors.Is/As unless its text carries
+		// the password.
+		var cause error = err
+		if msg != err.Error() {
+			cause = errors.New(msg)
+		}
+		fail := func(why string, ctxErr error) error {
+			if ctxErr != nil {
+				return fmt.Errorf("%w: %s on %s: %s: %w: %w", ErrUnavailable, driverName, t.where(), why, ctxErr, cause)
 			}
-			return e
+			return fmt.Errorf("%w: %s on %s: %s: %w", ErrUnavailable, driverName, t.where(), why, cause)
 		}
 		switch {
 		case ctx.Err() != nil:
-			return fail(fmt.Sprintf("gave up after %d attempts (%v)", attempt, ctx.Err()))
+			return fail(fmt.Sprintf("gave up after %d attempts", attempt), ctx.Err())
 		case isPermanent(err):
-			return fail("permanent error")
+			return fail("permanent error", nil)
 		case attempt >= b.Attempts:
-			return fail(fmt.Sprintf("gave up after %d attempts", attempt))
+			return fail(fmt.Sprintf("gave up after %d attempts", attempt), nil)
 		}
 		wait := b.delay(attempt)
 		cfg.log.Info("db: database not ready, retrying", zap.String("db", cfg.name), zap.String("host", t.where()),
 			zap.Int("attempt", attempt), zap.Duration("wait", wait), zap.String("error", msg))
 		if err := b.Sleep(ctx, wait); err != nil {
-			if errors.Is(err, ctx.Err()) {
-				return fail(fmt.Sprintf("gave up after %d attempts (%v)", attempt, err))
-			}
-			return fail(err.Error())
+			return fail(fmt.Sprintf("gave up after %d attempts", attempt), err)
 		}
 	}
 }
