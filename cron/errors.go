@@ -73,7 +73,7 @@ func (e *ParseError) Error() string {
 	switch {
 	case e.Field != "":
 		return fmt.Sprintf("cron: %s field %q: %s", e.Field, e.Token, e.Reason)
-	case e.Token != "":
+	case e.Token != "" || e.Offset >= 0:
 		return fmt.Sprintf("cron: %q: %s", e.Token, e.Reason)
 	default:
 		return "cron: " + e.Reason

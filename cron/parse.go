@@ -85,8 +85,11 @@ func parse(expr string, loc *time.Location) (Schedule, error) {
 }
 
 func parseDescriptor(expr, d string, loc *time.Location) (Schedule, error) {
-	if strings.HasPrefix(d, "@every") && (len(d) == 6 || d[6] == ' ' || d[6] == '\t') {
+	if len(d) >= 6 && strings.EqualFold(d[:6], "@every") && (len(d) == 6 || d[6] == ' ' || d[6] == '\t') {
 		arg := strings.TrimSpace(d[6:])
+		if arg == "" {
+			return nil, &ParseError{Expr: expr, Index: -1, Offset: -1, Reason: "@every needs a duration", Err: ErrSyntax}
+		}
 		iv, err := time.ParseDuration(arg)
 		if err != nil {
 			return nil, &ParseError{Expr: expr, Index: -1, Offset: strings.LastIndex(expr, arg), Token: arg, Reason: "invalid duration for @every", Err: ErrSyntax}
