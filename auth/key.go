@@ -27,8 +27,11 @@ const (
 // (RFC 7518 section 3.2: a key of the same size as the hash output).
 const MinHMACSecret = 32
 
-// minRSABits is the smallest RSA modulus accepted.
-const minRSABits = 2048
+// Bounds on the RSA modulus accepted.
+const (
+	minRSABits = 2048
+	maxRSABits = 8192
+)
 
 // Key is a signing or verification key with a key ID ("kid") and the one
 // algorithm it may be used with. Binding the algorithm to the key is what
@@ -140,6 +143,9 @@ func checkRSA(k *rsa.PublicKey) error {
 			n = k.N.BitLen()
 		}
 		return fmt.Errorf("%w: RSA key of %d bits, need at least %d", ErrWeakKey, n, minRSABits)
+	}
+	if k.N.BitLen() > maxRSABits {
+		return fmt.Errorf("%w: RSA key of %d bits, at most %d supported", ErrKeyFormat, k.N.BitLen(), maxRSABits)
 	}
 	return nil
 }

@@ -181,7 +181,7 @@ func (r *RemoteKeySet) refresh(ctx context.Context, force bool) (*remoteState, e
 	}
 	m := make(map[string]*Key, len(keys))
 	for _, k := range keys {
-		m[k.id] = k
+		m[k.id] = k.Public() // never keep private material an issuer published by mistake
 	}
 	st := &remoteState{keys: m, fetched: now}
 	r.state.Store(st)
