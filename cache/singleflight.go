@@ -95,11 +95,3 @@ func (g *group[T]) markDirty(key string) {
 		c.mu.Unlock()
 	}
 }
-
-// inFlight reports whether a load of key is running.
-func (g *group[T]) inFlight(key string) bool {
-	g.mu.Lock()
-	_, ok := g.m[key]
-	g.mu.Unlock()
-	return ok
-}
