@@ -46,7 +46,7 @@ func NewLeakyBucket(limit Limit, opts ...Option) (*LeakyBucket, error) {
 		capacity:   int64(limit.BurstSize()),
 		interval:   int64(limit.Interval()),
 	}
-	if l.interval > math.MaxInt64/l.capacity/2 {
+	if l.interval > math.MaxInt64/l.capacity/4 { // keep tat+cost far from overflow
 		return nil, badLimit(limit, "period too long for the burst")
 	}
 	l.st = newStore(cfg.maxKeys,
@@ -82,7 +82,7 @@ func (l *LeakyBucket) AllowN(_ context.Context, key string, n int) (Result, erro
 		tat := max(old, now)
 		next := tat + cost
 		if next-now > limit {
-			res.Remaining = int((limit - (tat - now)) / l.interval)
+			res.Remaining = int(max(limit-(tat-now), 0) / l.interval) // tat-now > limit if the clock went back
 			res.RetryAfter = time.Duration(next - limit - now)
 			res.ResetAfter = time.Duration(tat - now)
 			break

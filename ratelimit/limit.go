@@ -95,7 +95,12 @@ func (l Limit) Interval() time.Duration {
 	if l.Events < 1 {
 		return 0
 	}
-	return time.Duration((int64(l.Period) + int64(l.Events) - 1) / int64(l.Events))
+	p, e := int64(l.Period), int64(l.Events)
+	iv := p / e
+	if p%e != 0 {
+		iv++
+	}
+	return time.Duration(iv)
 }
 
 // Window returns the time a full burst takes to refill: BurstSize
