@@ -8,11 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 )
 
@@ -33,6 +35,7 @@ type remoteConfig struct {
 	maxStale    time.Duration
 	now         func() time.Time
 	log         *zap.Logger
+	reg         prometheus.Registerer
 }
 
 // RemoteKeySet is a [KeySource] reading the JWK Set of an external issuer
@@ -56,6 +59,8 @@ type RemoteKeySet struct {
 	issuer string
 	cfg    remoteConfig
 	state  atomic.Pointer[remoteState]
+	okC    prometheus.Counter // nil without WithMetrics
+	errC   prometheus.Counter
 
 	mu          sync.Mutex // serialises fetches; guards the fields below
 	lastAttempt time.Time
@@ -71,7 +76,8 @@ type remoteState struct {
 // https; use https outside tests). Nothing is fetched until the first key
 // is needed or [RemoteKeySet.Refresh] or [RemoteKeySet.Run] is called.
 // Options: [WithHTTPClient], [WithRefreshInterval],
-// [WithMinRefreshInterval], [WithMaxStale], [WithClock], [WithLogger].
+// [WithMinRefreshInterval], [WithMaxStale], [WithClock], [WithLogger],
+// [WithMetrics].
 func NewRemoteKeySet(jwksURL string, opts ...Option) (*RemoteKeySet, error) {
 	u, err := url.Parse(jwksURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -87,6 +93,13 @@ func NewRemoteKeySet(jwksURL string, opts ...Option) (*RemoteKeySet, error) {
 	}}
 	if err := applyOptions("NewRemoteKeySet", &r.cfg, opts, func(o Option) func(*remoteConfig) error { return o.remote }); err != nil {
 		return nil, err
+	}
+	if r.cfg.reg != nil {
+		cv, err := registerCounterVec(r.cfg.reg, "keel_auth_jwks_refreshes_total", "JWKS fetches, by result.", "result")
+		if err != nil {
+			return nil, err
+		}
+		r.okC, r.errC = cv.WithLabelValues("ok"), cv.WithLabelValues("error")
 	}
 	return r, nil
 }
@@ -175,6 +188,11 @@ func (r *RemoteKeySet) refresh(ctx context.Context, force bool) (*remoteState, e
 	r.lastAttempt = now
 	keys, err := r.fetch(ctx)
 	r.lastErr = err
+	if c := r.errC; c != nil && err != nil {
+		c.Inc()
+	} else if c := r.okC; c != nil && err == nil {
+		c.Inc()
+	}
 	if err != nil {
 		r.cfg.log.Warn("auth: JWKS refresh failed", zap.String("url", r.url), zap.Error(err))
 		return r.state.Load(), err
@@ -200,6 +218,15 @@ func (r *RemoteKeySet) fetch(ctx context.Context) ([]*Key, error) {
 	for _, e := range skipped {
 		r.cfg.log.Debug("auth: JWKS key skipped", zap.String("url", r.url), zap.Error(e))
 	}
+	// A symmetric key in a published set would let anyone who reads the
+	// set forge tokens: never use one.
+	keys = slices.DeleteFunc(keys, func(k *Key) bool {
+		if k.Symmetric() {
+			r.cfg.log.Warn("auth: JWKS publishes a symmetric key; ignored", zap.String("url", r.url), zap.String("kid", k.id))
+			return true
+		}
+		return false
+	})
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("%w: JWKS at %s has no usable key", ErrKeyFormat, r.url)
 	}

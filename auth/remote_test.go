@@ -259,3 +259,19 @@ func TestRemoteKeySetRun(t *testing.T) {
 		t.Fatal("Run did not return after cancel")
 	}
 }
+
+func mustJWK(t *testing.T, k *auth.Key) []byte {
+	t.Helper()
+	j, err := k.PublicJWK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func newServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gokeel/keel/httpx"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 )
 
@@ -13,6 +14,7 @@ type requireConfig struct {
 	log      *zap.Logger
 	now      func() time.Time
 	realm    string
+	reg      prometheus.Registerer
 }
 
 // Require lets a request through only if policy allows the permission perm
@@ -21,7 +23,7 @@ type requireConfig struct {
 // with the [Decision], for audit.
 //
 // Options: [WithResource] (attributes of the resource, for ABAC),
-// [WithLogger], [WithClock], [WithRealm]. Bad options panic when Require is
+// [WithLogger], [WithClock], [WithRealm], [WithMetrics]. Bad options panic when Require is
 // called: it runs at wiring time.
 func Require(policy Policy, perm string, opts ...Option) func(http.Handler) http.Handler {
 	if policy == nil {
@@ -33,6 +35,14 @@ func Require(policy Policy, perm string, opts ...Option) func(http.Handler) http
 	cfg := requireConfig{log: zap.NewNop(), now: time.Now}
 	if err := applyOptions("Require", &cfg, opts, func(o Option) func(*requireConfig) error { return o.require }); err != nil {
 		panic(err.Error())
+	}
+	var allowedC, deniedC prometheus.Counter
+	if cfg.reg != nil {
+		cv, err := registerCounterVec(cfg.reg, "keel_auth_decisions_total", "Authorization decisions of Require, by result.", "result")
+		if err != nil {
+			panic(err.Error())
+		}
+		allowedC, deniedC = cv.WithLabelValues("allowed"), cv.WithLabelValues("denied")
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -52,6 +62,13 @@ func Require(policy Policy, perm string, opts ...Option) func(http.Handler) http
 				req.Resource = res
 			}
 			d := policy.Decide(r.Context(), req)
+			if deniedC != nil {
+				if d.Allowed {
+					allowedC.Inc()
+				} else {
+					deniedC.Inc()
+				}
+			}
 			if !d.Allowed {
 				cfg.log.Info("auth: access denied", zap.String("subject", c.Subject),
 					zap.String("path", r.URL.Path), zap.Stringer("decision", d))

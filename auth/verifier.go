@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Defaults of [NewVerifier].
@@ -24,6 +25,7 @@ type verifierConfig struct {
 	maxSize    int
 	revocation Revocation
 	now        func() time.Time
+	reg        prometheus.Registerer
 }
 
 // Verifier checks signed JWTs. It takes the key by the token's "kid" from a
@@ -40,14 +42,16 @@ type verifierConfig struct {
 // Each failure is a [*TokenError] wrapping its own sentinel. A Verifier is
 // safe for concurrent use. Build one with [NewVerifier].
 type Verifier struct {
-	keys   KeySource
-	parser *jwt.Parser
-	cfg    verifierConfig
+	keys    KeySource
+	parser  *jwt.Parser
+	cfg     verifierConfig
+	metrics *verifierMetrics // nil without WithMetrics
 }
 
 // NewVerifier returns a Verifier reading keys from keys (a [*KeySet] or a
 // [*RemoteKeySet]). Options: [WithIssuer], [WithAudience], [WithLeeway],
-// [WithAlgorithms], [WithMaxTokenSize], [WithRevocation], [WithClock].
+// [WithAlgorithms], [WithMaxTokenSize], [WithRevocation], [WithClock],
+// [WithMetrics].
 func NewVerifier(keys KeySource, opts ...Option) (*Verifier, error) {
 	if keys == nil {
 		return nil, fmt.Errorf("%w: NewVerifier: nil key source", ErrConfig)
@@ -73,6 +77,13 @@ func NewVerifier(keys KeySource, opts ...Option) (*Verifier, error) {
 		popts = append(popts, jwt.WithAudience(v.cfg.audience...))
 	}
 	v.parser = jwt.NewParser(popts...)
+	if v.cfg.reg != nil {
+		m, err := newVerifierMetrics(v.cfg.reg)
+		if err != nil {
+			return nil, err
+		}
+		v.metrics = m
+	}
 	return v, nil
 }
 
@@ -114,6 +125,12 @@ func VerifyAs[T any, P interface {
 type tokenIDer interface{ TokenID() string }
 
 func (v *Verifier) verify(ctx context.Context, token string, claims jwt.Claims) error {
+	err := v.check(ctx, token, claims)
+	v.metrics.observe(err)
+	return err
+}
+
+func (v *Verifier) check(ctx context.Context, token string, claims jwt.Claims) error {
 	if len(token) > v.cfg.maxSize {
 		return tokenErr(ErrTokenTooLarge, fmt.Errorf("%d bytes, limit %d", len(token), v.cfg.maxSize))
 	}
