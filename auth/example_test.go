@@ -182,3 +182,51 @@ func ExampleJWKSHandler() {
 	// 2026-01 ES256 false
 	// 2026-02 EdDSA false
 }
+
+func ExampleSessions() {
+	store, _ := auth.NewMemoryTokenStore()
+	sessions, _ := auth.NewSessions(store, auth.WithCookie("sid"))
+
+	// At login:
+	rec := httptest.NewRecorder()
+	_ = sessions.Create(context.Background(), rec, auth.Claims{Subject: "u1", Roles: []string{"editor"}})
+	cookie := rec.Result().Cookies()[0]
+	fmt.Println(cookie.Name, cookie.Secure, cookie.HttpOnly, cookie.SameSite == http.SameSiteLaxMode)
+
+	// On later requests:
+	h := sessions.Middleware(false)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("hello", auth.ClaimsFrom(r.Context()).Subject)
+	}))
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(cookie)
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// sid true true true
+	// hello u1
+}
+
+func ExampleRemoteKeySet() {
+	// An identity provider publishes its public keys...
+	idpKey, _ := auth.GenerateKey("idp-1", auth.RS256)
+	idpKeys, _ := auth.NewKeySet(idpKey)
+	idp := httptest.NewServer(auth.JWKSHandler(idpKeys))
+	defer idp.Close()
+	idpSigner, _ := auth.NewSigner(idpKey, auth.WithIssuer("https://idp.example"))
+
+	// ...and a service verifies its tokens through them.
+	remote, _ := auth.NewRemoteKeySet(idp.URL, auth.WithRefreshInterval(10*time.Minute))
+	verifier, _ := auth.NewVerifier(remote, auth.WithIssuer("https://idp.example"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- remote.Run(ctx) }() // background refresh
+
+	token, _ := idpSigner.Sign(auth.Claims{Subject: "u1"})
+	claims, err := verifier.Verify(context.Background(), token)
+	fmt.Println(claims.Subject, err)
+
+	cancel()
+	fmt.Println(<-done)
+	// Output:
+	// u1 <nil>
+	// <nil>
+}

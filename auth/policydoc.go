@@ -66,15 +66,17 @@ func ParsePolicy(data []byte) (*RBAC, error) {
 
 // LoadDocument replaces the whole policy with the one in a YAML or JSON
 // document (see [ParsePolicy]), atomically: checks see the old policy or
-// the new one. On error the policy is unchanged.
+// the new one, and are not held up while the new one is precomputed. On
+// error the policy is unchanged.
 func (p *RBAC) LoadDocument(data []byte) error {
 	def, err := parseDoc(data)
 	if err != nil {
 		return err
 	}
+	snap := def.build() // outside the lock: checks go on meanwhile
 	p.mu.Lock()
 	p.def = def
-	p.snap.Store(def.build())
+	p.snap.Store(snap)
 	p.mu.Unlock()
 	return nil
 }

@@ -24,11 +24,14 @@ import (
 // # Reads and writes
 //
 // Each role's permissions, with inheritance expanded, are precomputed once
-// after a change (at the first check that follows it), so [RBAC.Allowed] is
-// a few map lookups with no allocation and no lock. Changes (Grant,
-// Inherit, LoadDocument) are serialised and replace the precomputed tables
+// after a change, so [RBAC.Allowed] is a few map lookups with no allocation
+// and no lock. Changes are serialised and replace the precomputed tables
 // atomically: concurrent checks see the old or the new policy, never a
-// mix. Cycles in inheritance are refused when defined.
+// mix. [RBAC.LoadDocument] precomputes the new tables before the swap, so
+// checks never wait for it; after Grant, Inherit or Revoke the tables are
+// rebuilt by the first check that follows (so a batch of calls costs one
+// rebuild), and checks arriving during that rebuild wait for it. Cycles in
+// inheritance are refused when defined.
 //
 // The zero value is not usable; build one with [NewRBAC] or [ParsePolicy].
 // RBAC is safe for concurrent use.
