@@ -34,6 +34,7 @@ type migration struct {
 	upFn, downFn   func(ctx context.Context, tx sqlx.ExtContext) error
 	upNoTx         bool
 	downNoTx       bool
+	downEmpty      bool // only comments
 	hasDown        bool
 	checksum       string // of the up SQL; "" for Go migrations
 	source         string // file name or "go"
@@ -184,7 +185,7 @@ func loadMigrations(fsys fs.FS, gos []GoMigration) ([]*migration, error) {
 				sum := sha256.Sum256(b)
 				m.upSQL, m.upNoTx, m.checksum, m.source = body, noTx, hex.EncodeToString(sum[:]), base
 			} else {
-				m.downSQL, m.downNoTx, m.hasDown = body, noTx, true
+				m.downSQL, m.downNoTx, m.downEmpty, m.hasDown = body, noTx, !hasSQL, true
 			}
 		}
 	}

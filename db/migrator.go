@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -323,7 +324,7 @@ func (m *Migrator) apply(ctx context.Context, s *session, x *migration, up bool)
 		var err error
 		if fn != nil {
 			err = fn(ctx, s.ext())
-		} else if _, hasSQL, _ := parseDirectives(body); hasSQL {
+		} else if strings.TrimSpace(body) != "" && (up || !x.downEmpty) {
 			_, err = s.c.ExecContext(ctx, body)
 		}
 		if err != nil {
@@ -335,6 +336,9 @@ func (m *Migrator) apply(ctx context.Context, s *session, x *migration, up bool)
 	// have done it (SQLite has no session lock, so it is re-checked inside
 	// the write transaction).
 	still := func() error {
+		if s.d != SQLite {
+			return nil // the session lock already rules out other migrators
+		}
 		exists, dirty, err := s.rowState(ctx, x.version)
 		if err != nil {
 			return err
