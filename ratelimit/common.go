@@ -2,8 +2,6 @@ package ratelimit
 
 import (
 	"fmt"
-	"math"
-	"time"
 )
 
 // checkN validates n against the most events a key can ever have.
@@ -15,19 +13,6 @@ func checkN(n, max int) error {
 		return fmt.Errorf("%w: %d events, limit %d", ErrExceedsLimit, n, max)
 	}
 	return nil
-}
-
-// durationOf converts seconds to a Duration, rounding up and saturating.
-func durationOf(seconds float64) time.Duration {
-	if seconds <= 0 || math.IsNaN(seconds) {
-		return 0
-	}
-	// Ceil, ignoring float noise far below a nanosecond.
-	ns := math.Ceil(seconds*1e9 - 1e-3)
-	if ns >= math.MaxInt64 {
-		return time.Duration(math.MaxInt64)
-	}
-	return time.Duration(ns)
 }
 
 // memoryBase holds what every memory limiter shares.
@@ -55,6 +40,3 @@ func newMemoryBase(limit Limit, ctor string, opts []Option) (memoryBase, *config
 // Limit returns the limiter's limit.
 func (b *memoryBase) Limit() Limit { return b.limit }
 
-func badLimit(l Limit, why string) error {
-	return fmt.Errorf("%w: %v: %s", ErrInvalidLimit, l, why)
-}

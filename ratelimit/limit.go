@@ -31,6 +31,10 @@ type Limit struct {
 	burstSet bool
 }
 
+// maxWindow bounds Window (about 73 years), keeping time arithmetic far
+// from overflow.
+const maxWindow = 1 << 61
+
 // LimitOption refines a [Limit]; see [Burst].
 type LimitOption func(*Limit)
 
@@ -77,6 +81,8 @@ func (l Limit) Validate() error {
 		return fmt.Errorf("%w: more than one event per nanosecond (%d per %v)", ErrInvalidLimit, l.Events, l.Period)
 	case (l.burstSet || l.Burst != 0) && l.Burst < 1:
 		return fmt.Errorf("%w: burst must be at least 1, got %d", ErrInvalidLimit, l.Burst)
+	case int64(l.Interval()) > maxWindow/int64(l.BurstSize()):
+		return fmt.Errorf("%w: %v: a full burst takes longer than 70 years to refill", ErrInvalidLimit, l)
 	}
 	return nil
 }

@@ -10,26 +10,27 @@ import (
 const maxShards = 64
 
 // store is a bounded map from key to per-key state *V, split into shards
-// that each hold at most perShard keys.
+// that each hold at most perShard keys. The zero V is the state of a fresh
+// key.
 //
-// A caller holds its shard's read lock while it uses the state, so the
-// eviction (under the write lock) never removes state someone is using:
-// a request never acts on a bucket that has just been thrown away, which
-// would admit more than the limit.
+// A decision runs with its shard locked: the critical section is one map
+// lookup and a few integer operations, and eviction (under the same lock)
+// can never remove state a request is using — a request never acts on a
+// bucket that has just been thrown away, which would admit more than the
+// limit.
 //
 // Eviction happens on insertion only, so there is no background
 // goroutine. An insertion into a full shard samples a few keys (Go map
 // iteration starts at a random place), evicts those that are idle (their
-// state is the same as a fresh one's), and otherwise the one the algorithm
-// ranks as closest to idle — an approximation of least recently used that
-// also evicts the key whose loss matters least. Every insertion also
-// checks a couple of sampled keys and drops them if idle, so idle keys
-// leave a shard that keeps receiving new ones even before it is full.
+// state is the same as a fresh one's, so dropping them changes no
+// decision), and otherwise the one the algorithm ranks as closest to idle —
+// an approximation of least recently used that also evicts the key whose
+// loss matters least. Once a shard is half full, every insertion also
+// checks a couple of sampled keys and drops them if idle.
 type store[V any] struct {
 	seed     maphash.Seed
 	mask     uint64
 	perShard int
-	fresh    func() *V
 	// idle reports whether v is equivalent to fresh state at now, and a
 	// rank: of non-idle states, the highest rank is evicted first.
 	idle   func(v *V, now int64) (bool, int64)
@@ -37,9 +38,9 @@ type store[V any] struct {
 }
 
 type shard[V any] struct {
-	mu sync.RWMutex
+	mu sync.Mutex
 	m  map[string]*V
-	_  [32]byte // keep shards on separate cache lines
+	_  [48]byte // keep shards on separate cache lines
 }
 
 // minPerShard is the fewest keys a shard is made to hold, so that
@@ -60,13 +61,12 @@ func shardCount(maxKeys int) int {
 // sampleSize is how many keys an insertion into a full shard examines.
 const sampleSize = 8
 
-func newStore[V any](maxKeys int, fresh func() *V, idle func(*V, int64) (bool, int64)) *store[V] {
+func newStore[V any](maxKeys int, idle func(*V, int64) (bool, int64)) *store[V] {
 	n := shardCount(maxKeys)
 	s := &store[V]{
 		seed:     maphash.MakeSeed(),
 		mask:     uint64(n - 1),
 		perShard: maxKeys / n,
-		fresh:    fresh,
 		idle:     idle,
 		shards:   make([]shard[V], n),
 	}
@@ -76,33 +76,35 @@ func newStore[V any](maxKeys int, fresh func() *V, idle func(*V, int64) (bool, i
 	return s
 }
 
-// acquire returns key's state, creating it if needed, with the shard's read
-// lock held: the caller must call sh.mu.RUnlock when done with v.
-func (s *store[V]) acquire(key string, now int64) (sh *shard[V], v *V) {
-	sh = &s.shards[maphash.String(s.seed, key)&s.mask]
-	for {
-		sh.mu.RLock()
-		if v = sh.m[key]; v != nil {
-			return sh, v
-		}
-		sh.mu.RUnlock()
-		sh.mu.Lock()
-		if sh.m[key] == nil {
-			s.makeRoom(sh, now)
-			// Clone: the key may share memory with a larger string (a
-			// header line, a composite key) that should not be retained.
-			sh.m[strings.Clone(key)] = s.fresh()
-		}
-		sh.mu.Unlock()
+// lock returns key's state, creating it if needed, with its shard locked:
+// the caller must call sh.mu.Unlock when done with v.
+func (s *store[V]) lock(key string, now int64) (sh *shard[V], v *V) {
+	if s.mask == 0 {
+		sh = &s.shards[0]
+	} else {
+		sh = &s.shards[maphash.String(s.seed, key)&s.mask]
 	}
+	sh.mu.Lock()
+	if v = sh.m[key]; v == nil {
+		s.makeRoom(sh, now)
+		v = new(V)
+		// Clone: the key may share memory with a larger string (a header
+		// line, a composite key) that should not be retained.
+		sh.m[strings.Clone(key)] = v
+	}
+	return sh, v
 }
 
-// makeRoom runs under sh.mu's write lock before an insertion.
+// makeRoom runs with sh locked, before an insertion.
 func (s *store[V]) makeRoom(sh *shard[V], now int64) {
-	full := len(sh.m) >= s.perShard
-	limit := 2
-	if full {
-		limit = sampleSize
+	n := len(sh.m)
+	full := n >= s.perShard
+	limit := sampleSize
+	if !full {
+		if n < s.perShard/2 {
+			return
+		}
+		limit = 2
 	}
 	var (
 		victim   string
@@ -135,9 +137,9 @@ func (s *store[V]) len() int {
 	n := 0
 	for i := range s.shards {
 		sh := &s.shards[i]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		n += len(sh.m)
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 	}
 	return n
 }

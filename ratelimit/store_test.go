@@ -82,31 +82,43 @@ func TestEvictionSparesSpentKeys(t *testing.T) {
 	}
 }
 
-// TestIdleKeysAreEvicted: keys whose state is back to fresh leave the
-// store as new keys arrive, long before the bound is reached, and a key
-// evicted while idle behaves exactly like one that was kept.
-func TestIdleKeysAreEvicted(t *testing.T) {
+// TestIdleKeysAreEvictedFirst: when the store is full, keys whose state
+// is back to fresh make room before active ones, and a key evicted while
+// idle behaves exactly like one that was kept.
+func TestIdleKeysAreEvictedFirst(t *testing.T) {
 	t.Parallel()
 	for name, ctor := range sizedCtors() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			clk := newFakeClock()
-			l := checked(ctor(ratelimit.PerSecond(10), ratelimit.WithClock(clk.Now)))(t)
+			l := checked(ctor(ratelimit.PerSecond(10), ratelimit.WithClock(clk.Now), ratelimit.WithMaxKeys(3500)))(t)
 			for i := range 2000 {
 				_, _ = l.Allow(ctx, "old"+strconv.Itoa(i))
 			}
-			clk.Advance(time.Minute) // every old key is full again
+			clk.Advance(time.Minute) // every old key is fresh again
 			for i := range 2000 {
 				_, _ = l.Allow(ctx, "new"+strconv.Itoa(i))
 			}
-			if n := l.Len(); n > 2600 {
-				t.Fatalf("Len = %d: idle keys were not evicted (want well under 4000)", n)
+			if n := l.Len(); n > 3500 {
+				t.Fatalf("Len = %d, want at most 3500", n)
+			}
+			// An active key that was kept denies a full burst; one that was
+			// evicted would allow it. Sampling makes a few losses possible.
+			lost := 0
+			for i := range 2000 {
+				if res, _ := l.AllowN(ctx, "new"+strconv.Itoa(i), 10); res.Allowed {
+					lost++
+				}
+			}
+			if lost > 40 {
+				t.Fatalf("%d of 2000 active keys evicted while 2000 idle ones were available", lost)
 			}
 			for i := range 2000 {
 				if res, _ := l.AllowN(ctx, "old"+strconv.Itoa(i), 10); !res.Allowed {
 					t.Fatalf("idle key old%d denied a full burst", i)
 				}
 			}
+			t.Logf("active keys lost: %d", lost)
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/bits"
-	"sync"
 	"time"
 )
 
@@ -30,8 +29,9 @@ type SlidingWindow struct {
 	st     *store[windowState]
 }
 
+// windowState is a key's counts. The zero value is fresh: window 0 is
+// long past.
 type windowState struct {
-	mu         sync.Mutex
 	win        int64 // index of the current window
 	prev, curr int64
 }
@@ -50,10 +50,7 @@ func NewSlidingWindow(limit Limit, opts ...Option) (*SlidingWindow, error) {
 	}
 	l := &SlidingWindow{memoryBase: base, quota: int64(limit.Events), window: int64(limit.Period)}
 	l.st = newStore(cfg.maxKeys,
-		func() *windowState { return &windowState{win: math.MinInt64} },
 		func(s *windowState, now int64) (bool, int64) {
-			s.mu.Lock()
-			defer s.mu.Unlock()
 			// Fresh once both counted windows have passed (or nothing
 			// counted); otherwise the lowest estimate goes first.
 			idx := now / l.window
@@ -87,8 +84,7 @@ func (l *SlidingWindow) AllowN(_ context.Context, key string, n int) (Result, er
 	idx := now / w
 	elapsed := now - idx*w
 
-	sh, s := l.st.acquire(key, now)
-	s.mu.Lock()
+	sh, s := l.st.lock(key, now)
 	if idx != s.win {
 		if idx == s.win+1 {
 			s.prev = s.curr
@@ -109,8 +105,7 @@ func (l *SlidingWindow) AllowN(_ context.Context, key string, n int) (Result, er
 		s.curr += int64(n)
 		curr = s.curr
 	}
-	s.mu.Unlock()
-	sh.mu.RUnlock()
+	sh.mu.Unlock()
 
 	// Advisory figures, computed outside the locks.
 	weight := float64(w-elapsed) / float64(w)
