@@ -39,4 +39,3 @@ func newMemoryBase(limit Limit, ctor string, opts []Option) (memoryBase, *config
 
 // Limit returns the limiter's limit.
 func (b *memoryBase) Limit() Limit { return b.limit }
-
