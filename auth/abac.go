@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,8 @@ type AccessRequest struct {
 	Permission string
 	// Resource holds attributes of the thing acted on (may be nil).
 	Resource Attributes
-	// Env holds attributes of the request ([Require] sets "ip" and "method").
+	// Env holds attributes of the request. [Require] sets "ip" (the client
+	// address, a netip.Addr) and "method".
 	Env Attributes
 	// Time is when the request is made.
 	Time time.Time
@@ -227,6 +229,24 @@ func BusinessHours(from, to int, loc *time.Location) Condition {
 			return false
 		}
 		return t.Hour() >= from && t.Hour() < to
+	}
+}
+
+// FromNetworks holds when the environment attribute "ip" (a netip.Addr,
+// set by [Require] from httpx.ClientIP) is inside one of prefixes.
+func FromNetworks(prefixes ...netip.Prefix) Condition {
+	return func(_ context.Context, req *AccessRequest) bool {
+		ip, ok := req.Env["ip"].(netip.Addr)
+		if !ok || !ip.IsValid() {
+			return false
+		}
+		ip = ip.Unmap()
+		for _, p := range prefixes {
+			if p.Contains(ip) {
+				return true
+			}
+		}
+		return false
 	}
 }
 

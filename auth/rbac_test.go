@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -358,6 +359,25 @@ func TestRequire(t *testing.T) {
 		}
 		if rec.Code >= 400 && rec.Header().Get("Content-Type") != "application/problem+json" {
 			t.Errorf("%s: Content-Type %q", tc.name, rec.Header().Get("Content-Type"))
+		}
+	}
+}
+
+func TestRequireFromNetworks(t *testing.T) {
+	t.Parallel()
+	p, err := auth.NewABAC(nil, auth.Rule{Name: "office-network", Effect: auth.Allow,
+		When: auth.FromNetworks(netip.MustParsePrefix("10.0.0.0/8"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := auth.Require(p, "admin:panel")(echoSubject)
+	for addr, want := range map[string]int{"10.1.2.3:5000": 200, "192.0.2.1:5000": 403} {
+		rec := serve(h, func(r *http.Request) {
+			r.RemoteAddr = addr
+			*r = *r.WithContext(auth.WithClaims(r.Context(), &auth.Claims{Subject: "u"}))
+		})
+		if rec.Code != want {
+			t.Errorf("%s: %d, want %d", addr, rec.Code, want)
 		}
 	}
 }

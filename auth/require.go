@@ -52,7 +52,7 @@ func Require(policy Policy, perm string, opts ...Option) func(http.Handler) http
 				return
 			}
 			req := &AccessRequest{Subject: c, Permission: perm, Time: cfg.now(),
-				Env: Attributes{"ip": httpx.ClientIP(r).String(), "method": r.Method}}
+				Env: Attributes{"ip": httpx.ClientIP(r), "method": r.Method}}
 			if cfg.resource != nil {
 				res, err := cfg.resource(r)
 				if err != nil {

@@ -193,3 +193,28 @@ func TestRevocationFailsClosed(t *testing.T) {
 		t.Fatalf("with Redis down: err = %v, want a non-token error", err)
 	}
 }
+
+// With Redis down, rotation fails with a store error, not a token verdict:
+// the client should retry, not log in again.
+func TestRefreshTokensRedisDown(t *testing.T) {
+	t.Parallel()
+	srv := testenv.StartRedisServer(t)
+	store, _ := auth.NewRedisTokenStore(srv.Client(), "rt:")
+	m, _ := auth.NewRefreshTokens(store)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rt, err := m.Issue(ctx, auth.Claims{Subject: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	_, _, err = m.Rotate(ctx, rt)
+	var te *auth.TokenError
+	if err == nil || errors.As(err, &te) {
+		t.Fatalf("Rotate with Redis down: %v, want a store error", err)
+	}
+	srv.Start()
+	if _, _, err := m.Rotate(ctx, rt); !errors.Is(err, auth.ErrTokenInvalid) {
+		t.Fatalf("after a restart that lost the data: %v", err)
+	}
+}

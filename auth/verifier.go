@@ -37,7 +37,11 @@ type verifierConfig struct {
 //     (each with the leeway of [WithLeeway]);
 //   - "iss" and "aud" match [WithIssuer] and [WithAudience], when set;
 //   - it is at most [WithMaxTokenSize] bytes;
-//   - its "jti" is not revoked, when [WithRevocation] is set.
+//   - its "jti" is not revoked, when [WithRevocation] is set;
+//   - it has no "crit" header (no JWS extension is supported).
+//
+// Keys are never taken from the token: "jku", "jwk", "x5u" and "x5c"
+// headers are ignored.
 //
 // Each failure is a [*TokenError] wrapping its own sentinel. A Verifier is
 // safe for concurrent use. Build one with [NewVerifier].
@@ -135,6 +139,11 @@ func (v *Verifier) check(ctx context.Context, token string, claims jwt.Claims) e
 		return tokenErr(ErrTokenTooLarge, fmt.Errorf("%d bytes, limit %d", len(token), v.cfg.maxSize))
 	}
 	t, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
+		if _, ok := t.Header["crit"]; ok {
+			// RFC 7515 section 4.1.11: extensions we do not implement
+			// must make the token invalid.
+			return nil, errCrit
+		}
 		kid, _ := t.Header["kid"].(string)
 		if kid == "" {
 			return nil, errNoKid
@@ -160,6 +169,7 @@ func (v *Verifier) check(ctx context.Context, token string, claims jwt.Claims) e
 var (
 	errNoKid  = errors.New("token has no kid")
 	errKeyAlg = errors.New("token alg differs from its key's algorithm")
+	errCrit   = errors.New("token has critical header extensions")
 )
 
 func (v *Verifier) checkRevoked(ctx context.Context, claims jwt.Claims) error {
@@ -190,6 +200,8 @@ func (v *Verifier) classify(t *jwt.Token, err error) error {
 		return tokenErr(ErrUnknownKey, nil)
 	case errors.Is(err, errKeyAlg):
 		return tokenErr(ErrAlgorithm, errKeyAlg)
+	case errors.Is(err, errCrit):
+		return tokenErr(ErrTokenInvalid, errCrit)
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return tokenErr(ErrTokenMalformed, err)
 	}

@@ -99,6 +99,8 @@ func TestVerifierRejectsAttackTokens(t *testing.T) {
 		{"tampered payload", tampered, auth.ErrTokenInvalid},
 		{"wrong secret", rawToken(t, hsHeader("hs1"), validPayload(), hs256([]byte("another-secret-another-secret-!!"))), auth.ErrTokenInvalid},
 		{"oversized", rawToken(t, hsHeader("hs1"), with(validPayload(), "pad", strings.Repeat("x", 9000)), hs256(k.secret)), auth.ErrTokenTooLarge},
+		{"crit header", rawToken(t, map[string]any{"alg": "HS256", "kid": "hs1", "crit": []string{"b64"}, "b64": false}, validPayload(), hs256(k.secret)), auth.ErrTokenInvalid},
+		{"key in jwk header", rawToken(t, map[string]any{"alg": "HS256", "kid": "attacker", "jwk": map[string]any{"kty": "oct", "k": enc.EncodeToString([]byte("attacker-secret-attacker-secret!"))}}, validPayload(), hs256([]byte("attacker-secret-attacker-secret!"))), auth.ErrUnknownKey},
 		{"garbage", "not a token", auth.ErrTokenMalformed},
 		{"two segments", "abc.def", auth.ErrTokenMalformed},
 		{"bad base64", "###.###.###", auth.ErrTokenMalformed},
