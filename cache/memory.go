@@ -30,8 +30,9 @@ const defaultMaxEntries = 100_000
 // three more rounds for its reads. Under skewed (Zipf) access this keeps a hit
 // rate close to W-TinyLFU, while a read only bumps an atomic counter.
 //
-// The store is split into shards, each with its own lock and queues; a read
-// takes only its shard's read lock. Expired entries are never returned and are
+// The store is split into shards, each with its own lock and queues, for
+// writes; reads take no lock at all: each shard's hash table is read with
+// atomic loads, and entry data is replaced atomically. Expired entries are never returned and are
 // removed when read or when eviction reaches them; no goroutine runs in the
 // background. An entry larger than a shard's byte budget (max bytes divided by
 // the number of shards) is not stored.
@@ -73,7 +74,11 @@ func NewMemory(opts ...Option) (*Memory, error) {
 	}
 	for i := range m.shards {
 		s := &m.shards[i]
-		s.m = make(map[string]*entry)
+		buckets := 64
+		if s.maxCount > 0 {
+			buckets = s.maxCount
+		}
+		s.table.Store(newTable(buckets))
 		s.ghost.m = make(map[uint64]int32)
 		s.evictCtr = m.evictCtr
 		if cfg.maxEntries > 0 {
@@ -120,22 +125,20 @@ func expireAt(now int64, ttl time.Duration) int64 {
 // Get implements [Store]. The returned slice is shared: do not modify it.
 func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 	now := m.now()
-	s, _ := m.shardOf(key)
-	s.mu.RLock()
-	e := s.m[key]
-	if e == nil || e.isObj {
-		s.mu.RUnlock()
+	e := m.lookup(key)
+	if e == nil {
 		return nil, ErrNotFound
 	}
-	if e.expire != 0 && now >= e.expire {
-		s.mu.RUnlock()
-		s.removeExpired(key, now)
+	d := e.data.Load()
+	if d.isObj {
 		return nil, ErrNotFound
 	}
-	v := e.val
+	if d.expire != 0 && now >= d.expire {
+		m.removeExpired(key, e, now)
+		return nil, ErrNotFound
+	}
 	e.touch()
-	s.mu.RUnlock()
-	return v, nil
+	return d.val, nil
 }
 
 // Set implements [Store]. The store keeps value: do not modify it afterwards.
@@ -148,9 +151,9 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 // Delete implements [Store].
 func (m *Memory) Delete(_ context.Context, keys ...string) error {
 	for _, k := range keys {
-		s, _ := m.shardOf(k)
+		s, h := m.shardOf(k)
 		s.mu.Lock()
-		if e := s.m[k]; e != nil {
+		if e := s.lookupLocked(h, k); e != nil {
 			s.unlink(e)
 		}
 		s.mu.Unlock()
@@ -185,9 +188,9 @@ func (m *Memory) Len() int {
 	n := 0
 	for i := range m.shards {
 		s := &m.shards[i]
-		s.mu.RLock()
-		n += len(s.m)
-		s.mu.RUnlock()
+		s.mu.Lock()
+		n += s.count
+		s.mu.Unlock()
 	}
 	return n
 }
@@ -195,13 +198,51 @@ func (m *Memory) Len() int {
 // Clear removes every entry.
 func (m *Memory) Clear() {
 	for i := range m.shards {
+		m.shards[i].mu.Lock()
+	}
+	for i := range m.shards {
 		s := &m.shards[i]
-		s.mu.Lock()
-		s.m = make(map[string]*entry)
+		s.seq.Add(1)
+		s.table.Store(newTable(len(s.table.Load().buckets)))
+		s.seq.Add(1)
 		s.small, s.main = list{}, list{}
 		s.count, s.bytes, s.smallCount, s.smallBytes = 0, 0, 0, 0
 		s.mu.Unlock()
 	}
+}
+
+// lookup returns the entry under key, or nil. It takes no lock unless it
+// misses while the shard's table is being resized.
+func (m *Memory) lookup(key string) *entry {
+	h := maphash.String(m.seed, key)
+	s := &m.shards[h&m.mask]
+	seq := s.seq.Load()
+	if e := s.table.Load().find(h, key); e != nil {
+		return e
+	}
+	if seq&1 == 0 && s.seq.Load() == seq {
+		return nil
+	}
+	// A resize relinked chains under us: look again under the lock.
+	s.mu.Lock()
+	e := s.table.Load().find(h, key)
+	s.mu.Unlock()
+	return e
+}
+
+// lookupLocked is lookup for a caller holding s.mu.
+func (s *shard) lookupLocked(h uint64, key string) *entry {
+	return s.table.Load().find(h, key)
+}
+
+// removeExpired removes e if it is still key's entry and expired.
+func (m *Memory) removeExpired(key string, e *entry, now int64) {
+	s, h := m.shardOf(key)
+	s.mu.Lock()
+	if cur := s.lookupLocked(h, key); cur == e && e.data.Load().expired(now) {
+		s.unlink(e)
+	}
+	s.mu.Unlock()
 }
 
 // objEntry is what a typed Cache reads from a Memory without decoding.
@@ -214,22 +255,20 @@ type objEntry struct {
 
 // getObj returns the unencoded entry under key as of now.
 func (m *Memory) getObj(key string, now int64) (objEntry, bool) {
-	s, _ := m.shardOf(key)
-	s.mu.RLock()
-	e := s.m[key]
-	if e == nil || !e.isObj {
-		s.mu.RUnlock()
+	e := m.lookup(key)
+	if e == nil {
 		return objEntry{}, false
 	}
-	if e.expire != 0 && now >= e.expire {
-		s.mu.RUnlock()
-		s.removeExpired(key, now)
+	d := e.data.Load()
+	if !d.isObj {
 		return objEntry{}, false
 	}
-	oe := objEntry{obj: e.obj, expire: e.expire, soft: e.soft, neg: e.neg}
+	if d.expire != 0 && now >= d.expire {
+		m.removeExpired(key, e, now)
+		return objEntry{}, false
+	}
 	e.touch()
-	s.mu.RUnlock()
-	return oe, true
+	return objEntry{obj: d.obj, expire: d.expire, soft: d.soft, neg: d.neg}, true
 }
 
 // setObj stores an unencoded entry.
@@ -244,21 +283,23 @@ func (m *Memory) set(key string, in entryData, now int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.maxCount < 0 || (s.maxBytes != 0 && size > s.maxBytes) {
-		if e := s.m[key]; e != nil {
+		if e := s.lookupLocked(h, key); e != nil {
 			s.unlink(e)
 		}
 		return
 	}
-	if e := s.m[key]; e != nil {
+	if e := s.lookupLocked(h, key); e != nil {
 		s.bytes += size - e.size
 		if !e.inMain {
 			s.smallBytes += size - e.size
 		}
-		e.entryData, e.size = in, size
+		e.data.Store(&in)
+		e.size = size
 		s.evict(now)
 		return
 	}
-	e := &entry{entryData: in, key: key, hash: h, size: size}
+	e := &entry{key: key, hash: h, size: size}
+	e.data.Store(&in)
 	if s.ghost.contains(h) {
 		e.inMain = true
 		s.main.pushFront(e)
@@ -267,13 +308,14 @@ func (m *Memory) set(key string, in entryData, now int64) {
 		s.smallCount++
 		s.smallBytes += size
 	}
-	s.m[key] = e
+	s.insert(e)
 	s.count++
 	s.bytes += size
 	s.evict(now)
 }
 
-// entryData is what Set replaces in an entry.
+// entryData is what Set replaces in an entry; it is immutable once
+// published.
 type entryData struct {
 	val    []byte
 	obj    any
@@ -285,7 +327,8 @@ type entryData struct {
 
 // entry is one key's value and its place in a shard's queues.
 type entry struct {
-	entryData
+	data   atomic.Pointer[entryData]
+	chain  atomic.Pointer[entry] // next in the hash bucket
 	key    string
 	hash   uint64
 	inMain bool
@@ -306,12 +349,18 @@ func (e *entry) touch() {
 	}
 }
 
-func (e *entry) expired(now int64) bool { return e.expire != 0 && now >= e.expire }
+func (d *entryData) expired(now int64) bool { return d.expire != 0 && now >= d.expire }
+
+func (e *entry) expired(now int64) bool { return e.data.Load().expired(now) }
 
 // shard is one independently locked part of a Memory.
 type shard struct {
-	mu         sync.RWMutex
-	m          map[string]*entry
+	// Read without the lock:
+	table atomic.Pointer[table]
+	seq   atomic.Uint32 // odd while the table is being resized
+	_     [64]byte      // keep readers' line apart from writers'
+
+	mu         sync.Mutex
 	small      list
 	main       list
 	ghost      ghost
@@ -325,14 +374,6 @@ type shard struct {
 	_          [64]byte // keep neighbouring shards' locks off one cache line
 }
 
-func (s *shard) removeExpired(key string, now int64) {
-	s.mu.Lock()
-	if e := s.m[key]; e != nil && e.expired(now) {
-		s.unlink(e)
-	}
-	s.mu.Unlock()
-}
-
 // unlink removes e from the shard entirely.
 func (s *shard) unlink(e *entry) {
 	if e.inMain {
@@ -342,7 +383,7 @@ func (s *shard) unlink(e *entry) {
 		s.smallCount--
 		s.smallBytes -= e.size
 	}
-	delete(s.m, e.key)
+	s.remove(e)
 	s.count--
 	s.bytes -= e.size
 }
@@ -381,7 +422,7 @@ func (s *shard) evictSmall(now int64) {
 		s.ghost.add(e.hash, max(s.count, 16))
 		inc(s.evictCtr)
 	}
-	delete(s.m, e.key)
+	s.remove(e)
 	s.count--
 	s.bytes -= e.size
 }
@@ -397,7 +438,7 @@ func (s *shard) evictMain(now int64) {
 	if !e.expired(now) {
 		inc(s.evictCtr)
 	}
-	delete(s.m, e.key)
+	s.remove(e)
 	s.count--
 	s.bytes -= e.size
 }
@@ -465,4 +506,73 @@ func (g *ghost) pop() {
 	} else {
 		delete(g.m, h)
 	}
+}
+
+// table is a shard's chained hash table. Readers walk it with atomic loads;
+// writers change it under the shard lock. Entries are never reused, so a
+// reader holding a removed entry still sees a consistent chain.
+type table struct {
+	buckets []atomic.Pointer[entry]
+	mask    uint64
+}
+
+func newTable(n int) *table {
+	n = nextPow2(max(n, 16))
+	return &table{buckets: make([]atomic.Pointer[entry], n), mask: uint64(n - 1)}
+}
+
+func (t *table) bucket(h uint64) *atomic.Pointer[entry] { return &t.buckets[(h>>32)&t.mask] }
+
+func (t *table) find(h uint64, key string) *entry {
+	for e := t.bucket(h).Load(); e != nil; e = e.chain.Load() {
+		if e.hash == h && e.key == key {
+			return e
+		}
+	}
+	return nil
+}
+
+// insert adds e, growing the table when it holds more entries than buckets.
+// s.mu must be held.
+func (s *shard) insert(e *entry) {
+	t := s.table.Load()
+	if s.count >= len(t.buckets) {
+		t = s.grow(t)
+	}
+	b := t.bucket(e.hash)
+	e.chain.Store(b.Load())
+	b.Store(e)
+}
+
+// remove unlinks e from its bucket. s.mu must be held. e's own link is kept so
+// that a reader standing on e can walk on.
+func (s *shard) remove(e *entry) {
+	link := s.table.Load().bucket(e.hash)
+	for cur := link.Load(); cur != nil; cur = link.Load() {
+		if cur == e {
+			link.Store(e.chain.Load())
+			return
+		}
+		link = &cur.chain
+	}
+}
+
+// grow rehashes into a table twice the size. Relinking may divert readers
+// walking the old table, so seq is odd meanwhile and such readers retry under
+// the lock.
+func (s *shard) grow(old *table) *table {
+	s.seq.Add(1)
+	t := newTable(2 * len(old.buckets))
+	for i := range old.buckets {
+		for e := old.buckets[i].Load(); e != nil; {
+			next := e.chain.Load()
+			b := t.bucket(e.hash)
+			e.chain.Store(b.Load())
+			b.Store(e)
+			e = next
+		}
+	}
+	s.table.Store(t)
+	s.seq.Add(1)
+	return t
 }

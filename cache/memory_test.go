@@ -182,3 +182,41 @@ func TestTypedMemoryHitAllocs(t *testing.T) {
 		t.Fatalf("GetOrLoad hit on a typed memory cache: %v allocs, want 0", allocs)
 	}
 }
+
+// TestMemoryReadsDuringGrowth reads resident keys without a miss while other
+// goroutines insert enough keys to resize the shard tables many times.
+func TestMemoryReadsDuringGrowth(t *testing.T) {
+	t.Parallel()
+	m := newMemory(t, cache.WithMaxBytes(1<<30), cache.WithShards(2))
+	ctx := context.Background()
+	for i := 0; i < 100; i++ {
+		_ = m.Set(ctx, fmt.Sprintf("resident-%d", i), []byte("r"), 0)
+	}
+	stop := make(chan struct{})
+	done := make(chan error, 4)
+	for r := 0; r < 3; r++ {
+		go func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					done <- nil
+					return
+				default:
+				}
+				if _, err := m.Get(ctx, fmt.Sprintf("resident-%d", i%100)); err != nil {
+					done <- fmt.Errorf("resident-%d: %v", i%100, err)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 20_000; i++ {
+		_ = m.Set(ctx, fmt.Sprintf("new-%d", i), []byte("n"), 0)
+	}
+	close(stop)
+	for r := 0; r < 3; r++ {
+		if err := <-done; err != nil {
+			t.Fatalf("a resident key went missing during growth: %v", err)
+		}
+	}
+}
