@@ -18,7 +18,7 @@ func checkN(n, max int) error {
 // memoryBase holds what every memory limiter shares.
 type memoryBase struct {
 	limit Limit
-	clock Clock
+	now   func() int64 // Unix ns
 	m     *metrics
 }
 
@@ -34,7 +34,7 @@ func newMemoryBase(limit Limit, ctor string, opts []Option) (memoryBase, *config
 	if err != nil {
 		return memoryBase{}, nil, err
 	}
-	return memoryBase{limit: limit, clock: cfg.clock, m: m}, cfg, nil
+	return memoryBase{limit: limit, now: cfg.nanos(), m: m}, cfg, nil
 }
 
 // Limit returns the limiter's limit.

@@ -52,7 +52,7 @@ func (l *LeakyBucket) AllowN(_ context.Context, key string, n int) (Result, erro
 	if err := checkN(n, l.g.burst); err != nil {
 		return Result{}, err
 	}
-	now := l.clock().UnixNano()
+	now := l.now()
 	sh, tat := l.st.lock(key, now)
 	res, delay := l.g.take(tat, now, n)
 	sh.mu.Unlock()

@@ -55,7 +55,7 @@ func (l *Memory) AllowN(_ context.Context, key string, n int) (Result, error) {
 	if err := checkN(n, l.g.burst); err != nil {
 		return Result{}, err
 	}
-	now := l.clock().UnixNano()
+	now := l.now()
 	sh, tat := l.st.lock(key, now)
 	res, _ := l.g.take(tat, now, n)
 	sh.mu.Unlock()

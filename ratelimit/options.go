@@ -62,7 +62,6 @@ type config struct {
 
 func newConfig(sc scope, ctor string, opts []Option) (*config, error) {
 	c := &config{
-		clock:     time.Now,
 		name:      DefaultName,
 		logger:    zap.NewNop(),
 		maxKeys:   DefaultMaxKeys,
@@ -85,14 +84,28 @@ func newConfig(sc scope, ctor string, opts []Option) (*config, error) {
 	return c, nil
 }
 
+// nanos returns the configured clock as Unix nanoseconds. Without
+// WithClock it reads the monotonic clock from a wall-clock origin: cheaper
+// than time.Now, and immune to wall-clock steps.
+func (c *config) nanos() func() int64 {
+	if c.clock != nil {
+		clock := c.clock
+		return func() int64 { return clock().UnixNano() }
+	}
+	origin := time.Now()
+	base := origin.UnixNano()
+	return func() int64 { return base + int64(time.Since(origin)) }
+}
+
 func badOption(name, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalidOption, name, fmt.Sprintf(format, args...))
 }
 
 // WithClock sets the clock the limiter reads. Tests pass a fake clock to
-// drive time without sleeping. The Redis limiter takes its decisions on
-// Redis's clock and uses this one only for its local deny cache. The
-// default is time.Now.
+// drive time without sleeping. The default reads the monotonic clock
+// (time.Since a wall-clock origin), so wall-clock steps do not disturb
+// limits. The Redis limiter takes its decisions on Redis's clock and uses
+// this one only for its local deny cache.
 func WithClock(c Clock) Option {
 	return option{"WithClock", scopeAll, func(cfg *config) error {
 		if c == nil {

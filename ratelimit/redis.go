@@ -49,7 +49,7 @@ type Redis struct {
 	prefix   string
 	failOpen bool
 	timeout  time.Duration
-	clock    Clock
+	now      func() int64 // Unix ns, for the deny cache
 	name     string
 	logger   *zap.Logger
 	m        *metrics
@@ -88,7 +88,7 @@ func NewRedis(client redis.UniversalClient, limit Limit, opts ...Option) (*Redis
 		prefix:   cfg.prefix,
 		failOpen: cfg.failOpen,
 		timeout:  cfg.timeout,
-		clock:    cfg.clock,
+		now:      cfg.nanos(),
 		name:     cfg.name,
 		logger:   cfg.logger,
 		m:        m,
@@ -115,7 +115,7 @@ func (l *Redis) AllowN(ctx context.Context, key string, n int) (Result, error) {
 	if err := checkN(n, l.burst); err != nil {
 		return Result{}, err
 	}
-	start := l.clock().UnixNano()
+	start := l.now()
 	if l.deny != nil {
 		if d, ok := l.deny.get(key, start); ok {
 			l.m.observe(false)

@@ -79,7 +79,7 @@ func (l *SlidingWindow) AllowN(_ context.Context, key string, n int) (Result, er
 	if err := checkN(n, int(l.quota)); err != nil {
 		return Result{}, err
 	}
-	now := l.clock().UnixNano()
+	now := l.now()
 	w := l.window
 	idx := now / w
 	elapsed := now - idx*w
