@@ -15,7 +15,9 @@ func TestLocalLocker(t *testing.T) {
 
 func TestRedisLocker(t *testing.T) {
 	t.Parallel()
-	rdb := testenv.Redis(t)
+	// Real Redis only: lease expiry happens in the server's clock, which
+	// miniredis does not advance on its own.
+	rdb := testenv.RealRedis(t)
 	prefix := testenv.Name("cron") + ":"
 	crontest.Run(t, func(t *testing.T) cron.Locker {
 		l, err := cron.NewRedisLocker(rdb, cron.WithKeyPrefix(prefix))

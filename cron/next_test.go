@@ -59,10 +59,10 @@ var dstCases = []nextCase{
 	// New York: 2026-03-08 02:00 EST -> 03:00 EDT; 2026-11-01 02:00 EDT -> 01:00 EST.
 	{"CRON_TZ=America/New_York 30 2 * * *", "2026-03-07T12:00:00Z", []string{"2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"}}, // gap: once, at 03:00 EDT
 	{"CRON_TZ=America/New_York 0 2 * * *", "2026-03-07T12:00:00Z", []string{"2026-03-08T07:00:00Z", "2026-03-09T06:00:00Z"}},
-	{"CRON_TZ=America/New_York 0 2-3 * * *", "2026-03-07T12:00:00Z", []string{"2026-03-08T07:00:00Z", "2026-03-09T06:00:00Z"}}, // 02:00 (moved) and 03:00 are one instant
+	{"CRON_TZ=America/New_York 0 2-3 * * *", "2026-03-07T12:00:00Z", []string{"2026-03-08T07:00:00Z", "2026-03-09T06:00:00Z"}},                          // 02:00 (moved) and 03:00 are one instant
 	{"CRON_TZ=America/New_York 30 * * * *", "2026-03-08T05:00:00Z", []string{"2026-03-08T05:30:00Z", "2026-03-08T06:30:00Z", "2026-03-08T07:30:00Z"}},   // * hour: 02:30 does not exist
 	{"CRON_TZ=America/New_York */30 * * * *", "2026-03-08T06:00:00Z", []string{"2026-03-08T06:30:00Z", "2026-03-08T07:00:00Z", "2026-03-08T07:30:00Z"}}, // 01:30 EST, 03:00, 03:30 EDT
-	{"CRON_TZ=America/New_York 30 1 * * *", "2026-10-31T16:00:00Z", []string{"2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"}},                            // fall back: once
+	{"CRON_TZ=America/New_York 30 1 * * *", "2026-10-31T16:00:00Z", []string{"2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"}},                           // fall back: once
 	{"CRON_TZ=America/New_York 30 1 * * *", "2026-11-01T05:45:00Z", []string{"2026-11-02T06:30:00Z"}},                                                   // from inside the first 01:xx
 	{"CRON_TZ=America/New_York 0 1-2 * * *", "2026-11-01T04:00:00Z", []string{"2026-11-01T05:00:00Z", "2026-11-01T07:00:00Z", "2026-11-02T06:00:00Z"}},
 	{"CRON_TZ=America/New_York 30 * * * *", "2026-11-01T04:00:00Z", []string{"2026-11-01T04:30:00Z", "2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z", "2026-11-01T07:30:00Z"}}, // both 01:30s

@@ -72,7 +72,7 @@ func TestNextMatchesReferenceAroundTransitions(t *testing.T) {
 		{"Europe/Berlin", []string{"2026-03-29", "2026-10-25"}},
 		{"Australia/Sydney", []string{"2026-04-05", "2026-10-04"}},
 		{"Australia/Lord_Howe", []string{"2026-04-05", "2026-10-04"}}, // 30-minute shifts
-		{"Pacific/Apia", []string{"2011-12-30"}},                       // a whole day skipped
+		{"Pacific/Apia", []string{"2011-12-30"}},                      // a whole day skipped
 	}
 	for _, z := range zones {
 		loc, err := time.LoadLocation(z.name)

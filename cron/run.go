@@ -19,8 +19,10 @@ func leaseKey(name string, fire time.Time) string {
 	return name + "@" + fire.UTC().Format(time.RFC3339Nano)
 }
 
-// runOnce takes the tick's lease and, if it gets it, runs the job once.
-func (s *Scheduler) runOnce(ctx context.Context, e *entry, fire time.Time) {
+// runOnce takes the tick's lease and, if it gets it, runs the job once. It
+// returns the event that ends the run (a finish or a skip), which the caller
+// emits once its bookkeeping is done.
+func (s *Scheduler) runOnce(ctx context.Context, e *entry, fire time.Time) Event {
 	ttl := s.cfg.leaseTTL
 	if e.opts.timeout > 0 {
 		ttl += e.opts.timeout
@@ -28,12 +30,10 @@ func (s *Scheduler) runOnce(ctx context.Context, e *entry, fire time.Time) {
 	lease, err := s.cfg.locker.Acquire(ctx, leaseKey(e.name, fire), ttl)
 	switch {
 	case errors.Is(err, ErrLockHeld):
-		s.skip(e.name, fire, ReasonLockHeld, nil)
-		return
+		return s.skipped(e.name, fire, ReasonLockHeld, nil)
 	case err != nil:
 		s.cfg.log.Error("cron: acquire lease", zap.String("job", e.name), zap.Time("fire", fire), zap.Error(err))
-		s.skip(e.name, fire, ReasonLockError, err)
-		return
+		return s.skipped(e.name, fire, ReasonLockError, err)
 	}
 
 	jobCtx, cancel := context.WithCancelCause(ctx)
@@ -79,7 +79,7 @@ func (s *Scheduler) runOnce(ctx context.Context, e *entry, fire time.Time) {
 		s.cfg.log.Warn("cron: release lease", zap.String("job", e.name), zap.Time("fire", fire), zap.Error(rerr))
 	}
 	rcancel()
-	s.emit(Event{Kind: EventFinish, Job: e.name, Fire: fire, Duration: dur, Err: err})
+	return Event{Kind: EventFinish, Job: e.name, Fire: fire, Duration: dur, Err: err}
 }
 
 // keeper extends a lease every third of its TTL until stopped.
@@ -156,15 +156,21 @@ func call(ctx context.Context, job Job) (err error) {
 	return job(ctx)
 }
 
-// skip records a fire time that is not run here.
+// skip records and reports a fire time that is not run here.
 func (s *Scheduler) skip(name string, fire time.Time, reason string, err error) {
+	s.emit(s.skipped(name, fire, reason, err))
+}
+
+// skipped records a fire time that is not run here and returns the event
+// to report.
+func (s *Scheduler) skipped(name string, fire time.Time, reason string, err error) Event {
 	if s.metrics != nil {
 		s.metrics.skips.WithLabelValues(name, reason).Inc()
 	}
 	if reason != ReasonLockHeld {
 		s.cfg.log.Debug("cron: skipped", zap.String("job", name), zap.Time("fire", fire), zap.String("reason", reason))
 	}
-	s.emit(Event{Kind: EventSkip, Job: name, Fire: fire, Reason: reason, Err: err})
+	return Event{Kind: EventSkip, Job: name, Fire: fire, Reason: reason, Err: err}
 }
 
 func (s *Scheduler) emit(ev Event) {

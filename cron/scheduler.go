@@ -328,11 +328,12 @@ func (s *Scheduler) dispatch(e *entry, fire time.Time) {
 func (s *Scheduler) execute(ctx context.Context, e *entry, fire time.Time) {
 	defer s.wg.Done()
 	for {
-		s.runOnce(ctx, e, fire)
+		ev := s.runOnce(ctx, e, fire)
 		s.mu.Lock()
 		if !e.queued {
 			e.running--
 			s.mu.Unlock()
+			s.emit(ev)
 			return
 		}
 		fire = e.qFire
@@ -340,10 +341,12 @@ func (s *Scheduler) execute(ctx context.Context, e *entry, fire time.Time) {
 		if s.stopping || e.removed {
 			e.running--
 			s.mu.Unlock()
+			s.emit(ev)
 			s.skip(e.name, fire, ReasonShutdown, nil)
 			return
 		}
 		s.mu.Unlock()
+		s.emit(ev)
 	}
 }
 
