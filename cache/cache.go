@@ -132,6 +132,26 @@ func (c *Cache[T]) storeCtx(ctx context.Context) (context.Context, context.Cance
 	return ctx, func() {}
 }
 
+// memHit is the hot path over a Memory store: a fresh, positive entry of
+// type T, read with no lock, no copy of the entry and no allocation.
+// Anything else is left to lookup.
+func (c *Cache[T]) memHit(key string, now int64) (T, bool) {
+	var zero T
+	e := c.mem.lookup(key)
+	if e == nil {
+		return zero, false
+	}
+	d := e.data.Load()
+	if !d.isObj || d.neg || (d.expire != 0 && now >= d.expire) || (d.soft != 0 && now >= d.soft) {
+		return zero, false
+	}
+	v, ok := d.obj.(T)
+	if ok {
+		e.touch()
+	}
+	return v, ok
+}
+
 // lookup reads key as of now. A corrupt or undecodable entry is a miss.
 func (c *Cache[T]) lookup(ctx context.Context, key string, now int64) (found[T], error) {
 	if c.mem != nil {
@@ -234,8 +254,15 @@ func (c *Cache[T]) write(ctx context.Context, key string, v T, neg bool) error {
 // entry, or the store's error. A stale entry (see [WithStaleWhileRevalidate])
 // is returned as it is.
 func (c *Cache[T]) Get(ctx context.Context, key string) (T, error) {
+	now := c.now()
+	if c.mem != nil {
+		if v, ok := c.memHit(key, now); ok {
+			inc(c.hits)
+			return v, nil
+		}
+	}
 	var zero T
-	f, err := c.lookup(ctx, key, c.now())
+	f, err := c.lookup(ctx, key, now)
 	if err != nil {
 		inc(c.storeErrors)
 		return zero, err
@@ -286,7 +313,14 @@ func (c *Cache[T]) Delete(ctx context.Context, keys ...string) error {
 // context ends, the waiters whose contexts are still alive retry.
 func (c *Cache[T]) GetOrLoad(ctx context.Context, key string, load Loader[T]) (T, error) {
 	epoch := c.flights.epoch()
-	f, err := c.lookup(ctx, key, c.now())
+	now := c.now()
+	if c.mem != nil {
+		if v, ok := c.memHit(key, now); ok {
+			inc(c.hits)
+			return v, nil
+		}
+	}
+	f, err := c.lookup(ctx, key, now)
 	if err != nil {
 		inc(c.storeErrors)
 		c.log.Warn("cache: store get failed, loading", zap.String("key", key), zap.Error(err))
