@@ -16,9 +16,21 @@ type TxFunc func(ctx context.Context, tx *sqlx.Tx) error
 
 type txKey struct{ db *sqlx.DB }
 
+// txState is the context InTx gives fn: its parent plus the transaction,
+// in one allocation.
 type txState struct {
+	context.Context
+	db         *sqlx.DB
 	tx         *sqlx.Tx
 	savepoints int
+}
+
+// Value implements context.Context.
+func (s *txState) Value(key any) any {
+	if k, ok := key.(txKey); ok && k.db == s.db {
+		return s
+	}
+	return s.Context.Value(key)
 }
 
 // TxFrom returns the transaction on dbx that ctx carries, if InTx put one
@@ -77,7 +89,11 @@ func InTx(ctx context.Context, dbx *sqlx.DB, fn TxFunc, opts ...TxOption) error 
 }
 
 func runTx(ctx context.Context, dbx *sqlx.DB, fn TxFunc, cfg *txConfig) (err error) {
-	tx, err := dbx.BeginTxx(ctx, &cfg.opts)
+	var o *sql.TxOptions // nil for the defaults: saves an allocation
+	if cfg.opts != (sql.TxOptions{}) {
+		o = &sql.TxOptions{Isolation: cfg.opts.Isolation, ReadOnly: cfg.opts.ReadOnly}
+	}
+	tx, err := dbx.BeginTxx(ctx, o)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
@@ -87,7 +103,7 @@ func runTx(ctx context.Context, dbx *sqlx.DB, fn TxFunc, cfg *txConfig) (err err
 			_ = tx.Rollback()
 		}
 	}()
-	err = fn(context.WithValue(ctx, txKey{dbx}, &txState{tx: tx}), tx)
+	err = fn(&txState{Context: ctx, db: dbx, tx: tx}, tx)
 	finished = true
 	if err != nil {
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {

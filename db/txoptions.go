@@ -21,13 +21,18 @@ type txConfig struct {
 var DefaultTxBackoff = Backoff{Initial: 10 * time.Millisecond, Max: 200 * time.Millisecond, Attempts: 5}
 
 func newTxConfig(opts []TxOption) (txConfig, error) {
-	c := txConfig{backoff: DefaultTxBackoff.withDefaults(Backoff{})}
+	def := txConfig{backoff: DefaultTxBackoff.withDefaults(Backoff{})}
+	if len(opts) == 0 {
+		return def, nil // no heap allocation on the common path
+	}
+	c := new(txConfig)
+	*c = def
 	for _, o := range opts {
-		if err := o(&c); err != nil {
-			return c, err
+		if err := o(c); err != nil {
+			return *c, err
 		}
 	}
-	return c, nil
+	return *c, nil
 }
 
 // Isolation sets the transaction's isolation level (default: the
