@@ -36,7 +36,7 @@ func (s *Scheduler) runOnce(ctx context.Context, e *entry, fire time.Time) Event
 		return s.skipped(e.name, fire, ReasonLockError, err)
 	}
 
-	jobCtx, cancel := context.WithCancelCause(ctx)
+	jobCtx, cancel := context.WithCancelCause(context.WithValue(ctx, fireKey{}, fire))
 	defer cancel(nil)
 	var timeout Timer
 	if e.opts.timeout > 0 {
@@ -80,6 +80,16 @@ func (s *Scheduler) runOnce(ctx context.Context, e *entry, fire time.Time) Event
 	}
 	rcancel()
 	return Event{Kind: EventFinish, Job: e.name, Fire: fire, Duration: dur, Err: err}
+}
+
+type fireKey struct{}
+
+// FireTime returns the scheduled fire time of the run that ctx belongs to:
+// the tick the run's lease names, before any jitter. It reports false for a
+// context that did not come from a [Scheduler].
+func FireTime(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(fireKey{}).(time.Time)
+	return t, ok
 }
 
 // keeper extends a lease every third of its TTL until stopped.
