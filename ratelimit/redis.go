@@ -16,6 +16,9 @@ import (
 //go:embed gcra.lua
 var gcraSource string
 
+// one is 1, boxed once.
+var one any = 1
+
 // gcraScript is shared by all Redis limiters: it is stateless.
 var gcraScript = redis.NewScript(gcraSource)
 
@@ -45,7 +48,8 @@ type Redis struct {
 	client   redis.UniversalClient
 	limit    Limit
 	burst    int
-	interval string // µs, for the script
+	interval any // µs as a string, boxed once for the script's arguments
+	burstArg any
 	prefix   string
 	failOpen bool
 	timeout  time.Duration
@@ -85,6 +89,7 @@ func NewRedis(client redis.UniversalClient, limit Limit, opts ...Option) (*Redis
 		limit:    limit,
 		burst:    limit.BurstSize(),
 		interval: strconv.FormatFloat(float64(limit.Period)/float64(limit.Events)/1e3, 'f', -1, 64),
+		burstArg: limit.BurstSize(),
 		prefix:   cfg.prefix,
 		failOpen: cfg.failOpen,
 		timeout:  cfg.timeout,
@@ -128,9 +133,18 @@ func (l *Redis) AllowN(ctx context.Context, key string, n int) (Result, error) {
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, l.timeout)
-	vals, err := gcraScript.Run(ctx, l.client, []string{l.prefix + key}, l.interval, l.burst, n).Int64Slice()
-	cancel()
+	// A caller's earlier deadline already bounds the call; only add ours
+	// when it is sooner (saving a timer per decision otherwise).
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > l.timeout {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.timeout)
+		defer cancel()
+	}
+	var nArg any = n
+	if n == 1 {
+		nArg = one
+	}
+	vals, err := gcraScript.Run(ctx, l.client, []string{l.prefix + key}, l.interval, l.burstArg, nArg).Int64Slice()
 	if err == nil && len(vals) != 5 {
 		err = fmt.Errorf("unexpected script reply of %d values", len(vals))
 	}
