@@ -123,7 +123,7 @@ var migrators = []migrator{
 }
 
 var (
-	keelFS    = upDownFS()
+	keelFS          = upDownFS()
 	migrateFS fs.FS = upDownFS()
 	gooseFSv        = gooseFS()
 )
