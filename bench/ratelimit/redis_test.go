@@ -119,4 +119,3 @@ func BenchmarkRedisAbusive(b *testing.B) {
 		})
 	}
 }
-
