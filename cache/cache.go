@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,7 +39,10 @@ type Cache[T any] struct {
 	lockTTL      time.Duration
 	lockWait     time.Duration
 	storeTimeout time.Duration
+	cooldown     time.Duration
 	log          *zap.Logger
+
+	storeDownUntil atomic.Int64 // Unix nanoseconds; GetOrLoad skips the store before it
 
 	hits, misses, loads, loadErrors, staleServes, storeErrors prometheus.Counter
 
@@ -54,19 +58,20 @@ type Cache[T any] struct {
 // New returns a typed cache over store. Options: [WithTTL] (default one
 // minute), [WithJitter], [WithNegativeTTL], [WithStaleWhileRevalidate],
 // [WithCodec] (default [JSONCodec]), [WithDistributedSingleflight],
-// [WithStoreTimeout], [WithClock], [WithMetrics], [WithName] and [WithLogger].
+// [WithStoreTimeout], [WithStoreCooldown], [WithClock], [WithMetrics],
+// [WithName] and [WithLogger].
 func New[T any](store Store, opts ...Option) (*Cache[T], error) {
 	if store == nil {
 		return nil, fmt.Errorf("%w: nil store", ErrInvalidOption)
 	}
-	cfg, err := buildConfig(kCache, config{ttl: time.Minute}, opts)
+	cfg, err := buildConfig(kCache, config{ttl: time.Minute, cooldown: time.Second}, opts)
 	if err != nil {
 		return nil, err
 	}
 	c := &Cache[T]{
 		store: store, codec: cfg.codec, clock: cfg.clock,
 		ttl: cfg.ttl, negTTL: cfg.negTTL, swr: cfg.swr, jitter: cfg.jitter,
-		lockTTL: cfg.lockTTL, lockWait: cfg.lockWait, storeTimeout: cfg.storeTimeout,
+		lockTTL: cfg.lockTTL, lockWait: cfg.lockWait, storeTimeout: cfg.storeTimeout, cooldown: cfg.cooldown,
 		log: cfg.logger, refreshing: make(map[string]struct{}),
 	}
 	if m, ok := store.(*Memory); ok && cfg.codec == nil {
@@ -307,7 +312,9 @@ func (c *Cache[T]) Delete(ctx context.Context, keys ...string) error {
 //   - An entry past its TTL but within [WithStaleWhileRevalidate] is returned
 //     at once while one background refresh runs.
 //   - When the store fails, GetOrLoad logs and counts the failure and
-//     answers from load: the caller sees no store error.
+//     answers from load: the caller sees no store error. For
+//     [WithStoreCooldown] after a failure it does not wait on the store at
+//     all. [WithStoreTimeout] bounds each store call.
 //
 // load runs with the context of the caller that runs it; if that caller's
 // context ends, the waiters whose contexts are still alive retry.
@@ -320,10 +327,13 @@ func (c *Cache[T]) GetOrLoad(ctx context.Context, key string, load Loader[T]) (T
 			return v, nil
 		}
 	}
+	if !c.storeUp(now) {
+		inc(c.misses)
+		return c.load(ctx, key, epoch, load)
+	}
 	f, err := c.lookup(ctx, key, now)
 	if err != nil {
-		inc(c.storeErrors)
-		c.log.Warn("cache: store get failed, loading", zap.String("key", key), zap.Error(err))
+		c.storeFailed(err, "get", key)
 	} else if f.ok {
 		inc(c.hits)
 		if f.neg {
@@ -396,10 +406,23 @@ func (c *Cache[T]) storeResult(ctx context.Context, key string, v T, neg bool, c
 	if cl.dirty {
 		return
 	}
-	if err := c.write(ctx, key, v, neg); err != nil {
-		inc(c.storeErrors)
-		c.log.Warn("cache: store set failed", zap.String("key", key), zap.Error(err))
+	if !c.storeUp(c.now()) {
+		return
 	}
+	if err := c.write(ctx, key, v, neg); err != nil {
+		c.storeFailed(err, "set", key)
+	}
+}
+
+// storeUp reports whether GetOrLoad should use the store at now.
+func (c *Cache[T]) storeUp(now int64) bool { return now >= c.storeDownUntil.Load() }
+
+// storeFailed counts and logs a failed store call and rests the store for
+// the cooldown.
+func (c *Cache[T]) storeFailed(err error, op, key string) {
+	inc(c.storeErrors)
+	c.storeDownUntil.Store(c.now() + int64(c.cooldown))
+	c.log.Warn("cache: store "+op+" failed; answering from the loader", zap.String("key", key), zap.Error(err), zap.Duration("cooldown", c.cooldown))
 }
 
 // Poll intervals of a caller waiting for another process's load.
@@ -417,8 +440,7 @@ func (c *Cache[T]) loadDistributed(ctx context.Context, key string, load Loader[
 	for {
 		unlock, ok, err := c.locker.TryLock(ctx, key, c.lockTTL)
 		if err != nil {
-			inc(c.storeErrors)
-			c.log.Warn("cache: lock failed, loading", zap.String("key", key), zap.Error(err))
+			c.storeFailed(err, "lock", key)
 			break
 		}
 		if ok {

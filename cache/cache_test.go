@@ -270,21 +270,34 @@ func metricValue(t *testing.T, g prometheus.Gatherer, name string) float64 {
 func TestStoreFailureFallsBackToLoader(t *testing.T) {
 	t.Parallel()
 	down := errors.New("store down")
+	var calls atomic.Int32
 	s := funcStore{
-		get: func(context.Context, string) ([]byte, error) { return nil, down },
-		set: func(context.Context, string, []byte, time.Duration) error { return down },
+		get: func(context.Context, string) ([]byte, error) { calls.Add(1); return nil, down },
+		set: func(context.Context, string, []byte, time.Duration) error { calls.Add(1); return down },
 		del: func(context.Context, ...string) error { return down },
 	}
 	reg := prometheus.NewRegistry()
-	c := newCache[string](t, s, cache.WithMetrics(reg))
-	for i := 0; i < 3; i++ {
+	clk := newFakeClock()
+	c := newCache[string](t, s, cache.WithMetrics(reg), cache.WithClock(clk), cache.WithStoreCooldown(time.Second))
+	get := func() {
+		t.Helper()
 		v, err := c.GetOrLoad(context.Background(), "k", func(context.Context) (string, error) { return "from source", nil })
 		if err != nil || v != "from source" {
 			t.Fatalf("GetOrLoad = %q, %v; want the loader's value and no error", v, err)
 		}
 	}
-	if got := metricValue(t, reg, "keel_cache_store_errors_total"); got != 6 {
-		t.Fatalf("store_errors_total = %v, want 6 (3 gets, 3 sets)", got)
+	get() // the store fails once: cooldown starts
+	get() // within the cooldown: the store is not called
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d store calls, want 1 (none during the cooldown)", n)
+	}
+	clk.Advance(time.Second)
+	get() // after the cooldown the store is tried again
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("%d store calls, want 2", n)
+	}
+	if got := metricValue(t, reg, "keel_cache_store_errors_total"); got != 2 {
+		t.Fatalf("store_errors_total = %v, want 2", got)
 	}
 }
 
@@ -296,7 +309,7 @@ func TestRedisKilledMidTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newCache[int](t, s, cache.WithStoreTimeout(time.Second))
+	c := newCache[int](t, s, cache.WithStoreTimeout(time.Second), cache.WithStoreCooldown(50*time.Millisecond))
 	var loads atomic.Int32
 	load := func(context.Context) (int, error) { return int(loads.Add(1)), nil }
 	ctx := context.Background()
@@ -320,10 +333,8 @@ func TestRedisKilledMidTest(t *testing.T) {
 		}
 	}
 	srv.Start()
-	first := get()
-	if again := get(); again != first {
-		t.Fatalf("Redis back: second GetOrLoad = %d, want cached %d", again, first)
-	}
+	// After the store cooldown, values are cached again.
+	eventually(t, func() bool { a := get(); return get() == a }, "caching resumes after Redis is back")
 }
 
 func TestLeaderCancelDoesNotPoisonWaiters(t *testing.T) {

@@ -69,6 +69,7 @@ type config struct {
 	lockTTL      time.Duration
 	lockWait     time.Duration
 	storeTimeout time.Duration
+	cooldown     time.Duration
 	// write-behind
 	interval        time.Duration
 	batchSize       int
@@ -305,6 +306,16 @@ func WithDistributedSingleflight(lockTTL, wait time.Duration) Option {
 func WithStoreTimeout(d time.Duration) Option {
 	return opt("WithStoreTimeout", kCache, func(c *config) error {
 		return positiveDur(d, func() { c.storeTimeout = d })
+	})
+}
+
+// WithStoreCooldown sets how long [Cache.GetOrLoad] leaves the store alone
+// after a store call failed: meanwhile it answers from the loader at once
+// instead of waiting on a store that is down (default one second). Applies
+// to [New].
+func WithStoreCooldown(d time.Duration) Option {
+	return opt("WithStoreCooldown", kCache, func(c *config) error {
+		return positiveDur(d, func() { c.cooldown = d })
 	})
 }
 
