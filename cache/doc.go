@@ -38,7 +38,9 @@
 // shorter time; [WithStaleWhileRevalidate] serves an expired entry at once
 // while one background refresh runs ([Cache.Close] waits for refreshes).
 // Loader errors are never cached. When the store fails — Redis down — the
-// cache logs, counts, and answers from the loader: the caller sees no error.
+// cache logs, counts, and answers from the loader: the caller sees no error,
+// and for a cooldown ([WithStoreCooldown]) it does not wait on the store at
+// all. Bound each store call with [WithStoreTimeout].
 //
 // Over a Memory store the Cache keeps values unencoded, so a hit costs no
 // allocation; over other stores values are encoded with a [Codec] (JSON by

@@ -165,3 +165,23 @@ func ExampleNewTiered() {
 	// on
 	// gone everywhere
 }
+
+func ExampleWithDistributedSingleflight() {
+	mr, _ := miniredis.Run()
+	defer mr.Close()
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	defer rdb.Close()
+
+	store, _ := cache.NewRedis(rdb, cache.WithPrefix("reports:"))
+	// Across every process on this Redis, one runs the expensive query; the
+	// others wait up to 2s for its result, then query themselves.
+	reports, _ := cache.New[string](store, cache.WithTTL(10*time.Minute),
+		cache.WithDistributedSingleflight(5*time.Second, 2*time.Second))
+	defer reports.Close()
+
+	r, err := reports.GetOrLoad(context.Background(), "daily", func(context.Context) (string, error) {
+		return "42 sales", nil // e.g. a slow aggregate query
+	})
+	fmt.Println(r, err)
+	// Output: 42 sales <nil>
+}
