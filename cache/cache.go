@@ -355,14 +355,15 @@ func (c *Cache[T]) GetOrLoad(ctx context.Context, key string, load Loader[T]) (T
 func (c *Cache[T]) load(ctx context.Context, key string, epoch uint64, load Loader[T]) (T, error) {
 	for {
 		v, err, leader := c.flights.do(ctx, key, epoch, func(cl *call[T], recheck bool) (T, error) {
-			if recheck {
+			up := c.storeUp(c.now())
+			if recheck && up {
 				// A flight finished between our look-up and now: it may
 				// have stored the value.
 				if v, err, ok := c.fresh(ctx, key); ok {
 					return v, err
 				}
 			}
-			if c.locker != nil {
+			if c.locker != nil && up {
 				return c.loadDistributed(ctx, key, load, cl)
 			}
 			return c.loadAndStore(ctx, key, load, cl)
