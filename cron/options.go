@@ -144,8 +144,9 @@ func WithLeaseRetention(d time.Duration) Option {
 }
 
 // WithHook calls f for every [Event]: each start, finish and skip of a run.
-// f is called synchronously from the scheduler's goroutines and must be
-// quick and safe for concurrent use.
+// f is called synchronously from the scheduler's goroutines, sometimes
+// with the scheduler's lock held: it must be quick, safe for concurrent use,
+// and must not call the Scheduler's methods.
 func WithHook(f func(Event)) Option {
 	return optionFunc(func(c *config) error {
 		if f == nil {
@@ -165,8 +166,9 @@ const (
 	OverlapSkip Overlap = iota
 	// OverlapAllow starts the new run alongside the old.
 	OverlapAllow
-	// OverlapQueue runs the new one when the old one returns; at most one
-	// run waits, later ones are dropped.
+	// OverlapQueue runs the new one when the old one returns. At most one
+	// run waits: a later fire time replaces the waiting one, which is
+	// reported as skipped.
 	OverlapQueue
 )
 
