@@ -63,8 +63,17 @@
 // them if the process dies. SQLite has no such lock: each migration runs in
 // a BEGIN IMMEDIATE transaction (the database's write lock, freed by the
 // operating system if the process dies) and re-checks the history inside it.
-// The file's statements are sent in one Exec: a MySQL DSN needs
-// multiStatements=true for files with several statements.
+// On SQLite, a no-transaction migration that another process is running
+// looks dirty to a second process until it ends. The file's statements are
+// sent in one Exec: a MySQL DSN needs multiStatements=true for files with
+// several statements.
+//
+// # SQLite
+//
+// SQLite allows one writer at a time. Give its DSN a busy timeout (for
+// modernc.org/sqlite: "file:app.db?_pragma=busy_timeout(5000)"), and
+// consider WAL mode; writers that still collide get SQLITE_BUSY, which
+// InTx retries.
 //
 // # Transactions and dirty state
 //

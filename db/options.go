@@ -130,7 +130,9 @@ func WithLogger(l *zap.Logger) Option {
 }
 
 // WithMetrics registers the pool's statistics (see NewStatsCollector) with
-// reg. The default is no metrics.
+// reg. The default is no metrics. The collector stays registered after the
+// pool is closed; a service that reopens pools uses a distinct WithName for
+// each, or unregisters the old one.
 func WithMetrics(reg prometheus.Registerer) Option {
 	return func(c *openConfig) error {
 		if reg == nil {
