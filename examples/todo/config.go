@@ -29,6 +29,7 @@ type config struct {
 	TrustedProxies []string
 	PurgeSchedule  string
 	PurgeAfter     time.Duration
+	DrainDelay     time.Duration // between /readyz going 503 and the listener closing
 }
 
 func loadConfig() (config, error) {
@@ -56,6 +57,11 @@ func loadConfig() (config, error) {
 	}
 	if c.PurgeAfter, err = durationEnv("PURGE_AFTER", 24*time.Hour); err != nil {
 		return c, err
+	}
+	if v := os.Getenv("DRAIN_DELAY"); v != "" && v != "0" {
+		if c.DrainDelay, err = durationEnv("DRAIN_DELAY", 0); err != nil {
+			return c, err
+		}
 	}
 	if c.AuthPerMinute, err = intEnv("AUTH_RATE_PER_MINUTE", 20); err != nil {
 		return c, err
@@ -91,6 +97,7 @@ func (c config) sqlTarget() (driver, dsn string, err error) {
 		q := u.Query()
 		q.Set("parseTime", "true")
 		q.Set("loc", "UTC")
+		q.Set("multiStatements", "true") // migrations hold several statements
 		return "mysql", fmt.Sprintf("%stcp(%s)%s?%s", userinfo, u.Host, u.Path, q.Encode()), nil
 	}
 	return "", "", fmt.Errorf("DATABASE_URL: scheme %q is not postgres or mysql", u.Scheme)

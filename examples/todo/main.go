@@ -45,7 +45,8 @@ func run(ctx context.Context, log *zap.Logger) error {
 	if err != nil {
 		return err
 	}
-	app := keel.New("todo", keel.WithLogger(log), keel.WithAdmin(cfg.AdminAddr), keel.WithTracerProvider(tp))
+	app := keel.New("todo", keel.WithLogger(log), keel.WithAdmin(cfg.AdminAddr),
+		keel.WithTracerProvider(tp), keel.WithDrainDelay(cfg.DrainDelay))
 	app.OnStop(stopTracing)
 
 	svc, err := build(ctx, cfg, app)

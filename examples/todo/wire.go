@@ -261,4 +261,3 @@ func purgeJob(st *store, after time.Duration, log *zap.Logger) cron.Job {
 		return nil
 	}
 }
-
