@@ -1,7 +1,6 @@
 package db
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -92,12 +91,10 @@ func ParseMigrationFileName(base string) (MigrationFile, error) {
 // parseDirectives reads the keel directives in the leading comment lines of
 // a migration file and reports whether it has any SQL besides comments.
 func parseDirectives(body string) (noTx, hasSQL bool, err error) {
-	sc := bufio.NewScanner(strings.NewReader(body))
-	sc.Buffer(make([]byte, 0, 64*1024), len(body)+1)
 	header := true
 	inBlock := false
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for raw := range strings.Lines(body) {
+		line := strings.TrimSpace(raw)
 		if inBlock {
 			if i := strings.Index(line, "*/"); i >= 0 {
 				inBlock = false
@@ -134,9 +131,6 @@ func parseDirectives(body string) (noTx, hasSQL bool, err error) {
 		}
 		header = false
 		hasSQL = true
-	}
-	if err := sc.Err(); err != nil {
-		return false, false, err
 	}
 	return noTx, hasSQL, nil
 }
