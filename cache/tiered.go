@@ -179,11 +179,20 @@ func (t *Tiered) localTTLFor(ttl time.Duration) time.Duration {
 	return ttl
 }
 
-// fill stores v locally unless the key was invalidated since gen was read.
+// fill stores v locally unless the key (or another in its generation
+// bucket) was invalidated since g was read; then it drops any local copy, so
+// that an older value cannot outlive the write.
 func (t *Tiered) fill(key string, g uint64, v []byte, ttl time.Duration) {
-	if t.live.Load() && t.gen(key).Load() == g {
+	gen := t.gen(key)
+	if t.live.Load() && gen.Load() == g {
 		_ = t.local.Set(context.Background(), key, v, t.localTTLFor(ttl))
+		// The listener bumps the generation before it deletes: if it did
+		// not bump it by now, its delete (if any) comes after our set.
+		if gen.Load() == g {
+			return
+		}
 	}
+	_ = t.local.Delete(context.Background(), key)
 }
 
 // Get implements [Store].
