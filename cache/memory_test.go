@@ -220,3 +220,43 @@ func TestMemoryReadsDuringGrowth(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryConcurrentStress mixes every operation from several goroutines
+// on a small store: values always belong to their key and the bound holds.
+func TestMemoryConcurrentStress(t *testing.T) {
+	t.Parallel()
+	m := newMemory(t, cache.WithMaxEntries(50), cache.WithShards(2))
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			r := rand.New(rand.NewPCG(uint64(g), 9))
+			for i := 0; i < 20_000; i++ {
+				k := fmt.Sprintf("k%d", r.IntN(200))
+				switch r.IntN(10) {
+				case 0:
+					_ = m.Delete(ctx, k)
+				case 1, 2, 3:
+					_ = m.Set(ctx, k, []byte(k+"="+fmt.Sprint(i)), time.Duration(r.IntN(3))*time.Millisecond)
+				case 4:
+					_, _ = m.GetMany(ctx, []string{k, "k1", "k2"})
+				default:
+					v, err := m.Get(ctx, k)
+					if err == nil && !bytes.HasPrefix(v, []byte(k+"=")) {
+						errs <- fmt.Errorf("Get(%s) = %q", k, v)
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := m.Len(); n > 50 {
+		t.Fatalf("Len = %d, bound 50", n)
+	}
+}
