@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -150,7 +151,10 @@ func (a *todoAPI) list(w http.ResponseWriter, r *http.Request) error {
 	if a.allowed(r, "todos:read", nil) { // admins see every user's todos
 		f.UserID = 0
 	}
-	q := r.URL.Query()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return &httpx.Error{Status: http.StatusBadRequest, Detail: "Malformed query string."}
+	}
 	var bad []httpx.FieldError
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

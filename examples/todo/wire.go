@@ -82,7 +82,11 @@ func build(ctx context.Context, cfg config, app *keel.App) (*service, error) {
 			return nil, err
 		}
 	}
-	keys, err := auth.NewKeySet(key.Public())
+	verifyKey := key // an HS256 secret verifies itself; JWKS then publishes nothing
+	if !key.Symmetric() {
+		verifyKey = key.Public()
+	}
+	keys, err := auth.NewKeySet(verifyKey)
 	if err != nil {
 		return nil, err
 	}
