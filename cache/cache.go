@@ -23,12 +23,16 @@ type Loader[T any] func(ctx context.Context) (T, error)
 // when done with it: it waits for background refreshes.
 //
 // Over a [Memory] store (and without [WithCodec]) values are kept as they are,
-// unencoded, so a hit costs a map look-up and no allocation. Over any other
-// store values are encoded with the codec inside a small envelope that also
-// records the soft expiry and whether the entry is negative.
+// unencoded, so a hit costs a lock-free look-up and no allocation. Over a
+// [Tiered] store values are encoded for Redis but kept decoded in the local
+// tier, so local hits cost the same. Over any other store values are encoded
+// with the codec inside a small envelope that also records the soft expiry
+// and whether the entry is negative.
 type Cache[T any] struct {
 	store        Store
-	mem          *Memory
+	mem          *Memory // the store, when it is a Memory kept unencoded
+	tiered       *Tiered // the store, when it is a Tiered
+	hot          *Memory // where unencoded values live: mem, or tiered's local tier
 	codec        Codec
 	clock        Clock
 	ttl          time.Duration
@@ -75,10 +79,13 @@ func New[T any](store Store, opts ...Option) (*Cache[T], error) {
 		log: cfg.logger, refreshing: make(map[string]struct{}),
 	}
 	if m, ok := store.(*Memory); ok && cfg.codec == nil {
-		c.mem = m
+		c.mem, c.hot = m, m
 		if c.clock == nil {
 			c.clock = m.clock
 		}
+	}
+	if t, ok := store.(*Tiered); ok {
+		c.tiered, c.hot = t, t.local
 	}
 	if c.codec == nil {
 		c.codec = JSONCodec{}
@@ -125,9 +132,10 @@ func (c *Cache[T]) now() int64 { return nowNanos(c.clock) }
 // found is the outcome of a look-up.
 type found[T any] struct {
 	val   T
-	ok    bool // an entry was there
-	neg   bool // it records "not found"
-	stale bool // past its soft TTL
+	ok    bool  // an entry was there
+	neg   bool  // it records "not found"
+	stale bool  // past its soft TTL
+	soft  int64 // soft expiry, when read from an encoded entry
 }
 
 func (c *Cache[T]) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -142,7 +150,10 @@ func (c *Cache[T]) storeCtx(ctx context.Context) (context.Context, context.Cance
 // Anything else is left to lookup.
 func (c *Cache[T]) memHit(key string, now int64) (T, bool) {
 	var zero T
-	e := c.mem.lookup(key)
+	if c.hot == nil || (c.tiered != nil && !c.tiered.live.Load()) {
+		return zero, false
+	}
+	e := c.hot.lookup(key)
 	if e == nil {
 		return zero, false
 	}
@@ -158,25 +169,38 @@ func (c *Cache[T]) memHit(key string, now int64) (T, bool) {
 }
 
 // lookup reads key as of now. A corrupt or undecodable entry is a miss.
-func (c *Cache[T]) lookup(ctx context.Context, key string, now int64) (found[T], error) {
+func (c *Cache[T]) lookup(ctx context.Context, key string, now int64) (f found[T], err error) {
 	if c.mem != nil {
 		oe, ok := c.mem.getObj(key, now)
 		if !ok {
 			return found[T]{}, nil
 		}
-		if c.past(now, oe.soft, oe.neg) {
-			return found[T]{}, nil
-		}
-		f := found[T]{ok: true, neg: oe.neg, stale: oe.soft != 0 && now >= oe.soft}
-		if !oe.neg {
-			if f.val, ok = oe.obj.(T); !ok {
-				return found[T]{}, nil // stored by a Cache of another type
+		return c.objFound(oe, now), nil
+	}
+	var b []byte
+	sctx, cancel := c.storeCtx(ctx)
+	if t := c.tiered; t != nil {
+		if t.live.Load() {
+			if oe, ok := t.local.getObj(key, now); ok {
+				if f := c.objFound(oe, now); f.ok {
+					cancel()
+					return f, nil
+				}
 			}
 		}
-		return f, nil
+		var ttl time.Duration
+		g := t.gen(key).Load()
+		b, ttl, err = t.remote.getTTL(sctx, key)
+		if err == nil {
+			defer func() {
+				if err == nil {
+					c.fillTiered(key, g, ttl, f, now)
+				}
+			}()
+		}
+	} else {
+		b, err = c.store.Get(sctx, key)
 	}
-	sctx, cancel := c.storeCtx(ctx)
-	b, err := c.store.Get(sctx, key)
 	cancel()
 	if errors.Is(err, ErrNotFound) {
 		return found[T]{}, nil
@@ -192,7 +216,7 @@ func (c *Cache[T]) lookup(ctx context.Context, key string, now int64) (found[T],
 	if c.past(now, env.soft, env.neg) {
 		return found[T]{}, nil
 	}
-	f := found[T]{ok: true, neg: env.neg, stale: env.soft != 0 && now >= env.soft}
+	f = found[T]{ok: true, neg: env.neg, stale: env.soft != 0 && now >= env.soft, soft: env.soft}
 	if !env.neg {
 		if err := c.codec.Unmarshal(env.payload, &f.val); err != nil {
 			c.log.Warn("cache: ignoring undecodable entry", zap.String("key", key), zap.Error(err))
@@ -200,6 +224,37 @@ func (c *Cache[T]) lookup(ctx context.Context, key string, now int64) (found[T],
 		}
 	}
 	return f, nil
+}
+
+// objFound turns an unencoded entry into a look-up result.
+func (c *Cache[T]) objFound(oe objEntry, now int64) found[T] {
+	if c.past(now, oe.soft, oe.neg) {
+		return found[T]{}
+	}
+	f := found[T]{ok: true, neg: oe.neg, stale: oe.soft != 0 && now >= oe.soft}
+	if !oe.neg {
+		var ok bool
+		if f.val, ok = oe.obj.(T); !ok {
+			return found[T]{} // stored by a Cache of another type
+		}
+	}
+	return f
+}
+
+// fillTiered keeps f, read from Redis with lifetime ttl after generation g,
+// unencoded in the tiered store's local tier. Misses are not kept.
+func (c *Cache[T]) fillTiered(key string, g uint64, ttl time.Duration, f found[T], now int64) {
+	if !f.ok {
+		return
+	}
+	oe := objEntry{soft: f.soft, neg: f.neg}
+	if !f.neg {
+		oe.obj = f.val
+	}
+	c.tiered.fillFunc(key, g, ttl, func(d time.Duration) {
+		oe.expire = now + int64(d)
+		c.tiered.local.setObj(key, oe, c.tiered.local.now())
+	})
 }
 
 // past reports whether an entry with soft expiry soft is beyond use at now:
@@ -252,6 +307,16 @@ func (c *Cache[T]) write(ctx context.Context, key string, v T, neg bool) error {
 	}
 	sctx, cancel := c.storeCtx(ctx)
 	defer cancel()
+	if t := c.tiered; t != nil {
+		oe := objEntry{soft: soft, neg: neg}
+		if !neg {
+			oe.obj = v
+		}
+		return t.set(sctx, key, encodeEnvelope(env), hard, func(d time.Duration) {
+			oe.expire = now + int64(d)
+			t.local.setObj(key, oe, t.local.now())
+		})
+	}
 	return c.store.Set(sctx, key, encodeEnvelope(env), hard)
 }
 
@@ -260,11 +325,9 @@ func (c *Cache[T]) write(ctx context.Context, key string, v T, neg bool) error {
 // is returned as it is.
 func (c *Cache[T]) Get(ctx context.Context, key string) (T, error) {
 	now := c.now()
-	if c.mem != nil {
-		if v, ok := c.memHit(key, now); ok {
-			inc(c.hits)
-			return v, nil
-		}
+	if v, ok := c.memHit(key, now); ok {
+		inc(c.hits)
+		return v, nil
 	}
 	var zero T
 	f, err := c.lookup(ctx, key, now)
@@ -321,11 +384,9 @@ func (c *Cache[T]) Delete(ctx context.Context, keys ...string) error {
 func (c *Cache[T]) GetOrLoad(ctx context.Context, key string, load Loader[T]) (T, error) {
 	epoch := c.flights.epoch()
 	now := c.now()
-	if c.mem != nil {
-		if v, ok := c.memHit(key, now); ok {
-			inc(c.hits)
-			return v, nil
-		}
+	if v, ok := c.memHit(key, now); ok {
+		inc(c.hits)
+		return v, nil
 	}
 	if !c.storeUp(now) {
 		inc(c.misses)

@@ -183,9 +183,14 @@ func (t *Tiered) localTTLFor(ttl time.Duration) time.Duration {
 // bucket) was invalidated since g was read; then it drops any local copy, so
 // that an older value cannot outlive the write.
 func (t *Tiered) fill(key string, g uint64, v []byte, ttl time.Duration) {
+	t.fillFunc(key, g, ttl, func(d time.Duration) { _ = t.local.Set(context.Background(), key, v, d) })
+}
+
+// fillFunc is fill with set writing the local copy for the given local TTL.
+func (t *Tiered) fillFunc(key string, g uint64, ttl time.Duration, set func(time.Duration)) {
 	gen := t.gen(key)
 	if t.live.Load() && gen.Load() == g {
-		_ = t.local.Set(context.Background(), key, v, t.localTTLFor(ttl))
+		set(t.localTTLFor(ttl))
 		// The listener bumps the generation before it deletes: if it did
 		// not bump it by now, its delete (if any) comes after our set.
 		if gen.Load() == g {
@@ -216,12 +221,17 @@ func (t *Tiered) Get(ctx context.Context, key string) ([]byte, error) {
 // means the value is stored but other instances may keep old local copies
 // for up to the local TTL.
 func (t *Tiered) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	return t.set(ctx, key, value, ttl, func(d time.Duration) { _ = t.local.Set(context.Background(), key, value, d) })
+}
+
+// set is Set with local writing the local copy for the given local TTL.
+func (t *Tiered) set(ctx context.Context, key string, value []byte, ttl time.Duration, local func(time.Duration)) error {
 	g := t.gen(key).Load()
 	if err := t.remote.Set(ctx, key, value, ttl); err != nil {
 		_ = t.local.Delete(ctx, key)
 		return err
 	}
-	t.fill(key, g, value, ttl)
+	t.fillFunc(key, g, ttl, local)
 	return t.publish(ctx, key)
 }
 

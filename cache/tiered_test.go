@@ -137,3 +137,37 @@ func TestTieredRedisDown(t *testing.T) {
 		t.Fatalf("Redis back: GetOrLoad = %q, %v", v, err)
 	}
 }
+
+// TestTieredTypedCache runs typed caches over two tiered stores: values are
+// kept decoded in the local tier (no allocation on a hit) and writes on one
+// instance reach the other.
+func TestTieredTypedCache(t *testing.T) { // not parallel: AllocsPerRun
+	prefix := testenv.Name("keeltest:") + ":"
+	clientA, clientB := testenv.Redis(t), testenv.Redis(t)
+	if testenv.RedisAddr(t) == "" {
+		clientB = clientA
+	}
+	a := newCache[user](t, newTiered(t, clientA, prefix, cache.WithLocalTTL(time.Hour)))
+	b := newCache[user](t, newTiered(t, clientB, prefix, cache.WithLocalTTL(time.Hour)))
+	ctx := context.Background()
+	var loads int
+	load := func(context.Context) (user, error) { loads++; return user{ID: 1, Name: "v1"}, nil }
+	if u, err := a.GetOrLoad(ctx, "u", load); err != nil || u.Name != "v1" {
+		t.Fatalf("a.GetOrLoad = %+v, %v", u, err)
+	}
+	if u, err := b.GetOrLoad(ctx, "u", load); err != nil || u.Name != "v1" || loads != 1 {
+		t.Fatalf("b.GetOrLoad = %+v, %v after %d loads; want v1 from Redis", u, err, loads)
+	}
+	allocs := testing.AllocsPerRun(100, func() { _, _ = b.GetOrLoad(ctx, "u", load) })
+	if allocs != 0 {
+		t.Fatalf("typed hit on the local tier: %v allocs, want 0", allocs)
+	}
+	if err := a.Set(ctx, "u", user{ID: 1, Name: "v2"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, func() bool { u, _ := b.Get(ctx, "u"); return u.Name == "v2" }, "b sees v2")
+	if err := a.Delete(ctx, "u"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, func() bool { _, err := b.Get(ctx, "u"); return errors.Is(err, cache.ErrNotFound) }, "b misses after delete")
+}
