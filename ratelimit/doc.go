@@ -16,9 +16,10 @@
 // [Result] saying whether the events are allowed, the limit, what remains,
 // when to retry and when the key is full again.
 //
-//   - [NewMemory]: token bucket on golang.org/x/time/rate. Bursts up to
-//     Burst pass at once, then the steady rate. The default for one
-//     instance.
+//   - [NewMemory]: token bucket. Bursts up to Burst pass at once, then the
+//     steady rate. It decides exactly as golang.org/x/time/rate does (a
+//     test checks it against it) but keeps one int64 per key. The default
+//     for one instance.
 //   - [NewLeakyBucket]: a queue that drains at the steady rate and holds
 //     Burst events. No bursts: allowed events get a Delay that spaces them
 //     evenly. For backends that need a smooth load.
