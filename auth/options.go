@@ -187,7 +187,9 @@ func WithRevocation(list Revocation) Option {
 
 // WithCookie names a cookie: [Middleware] reads the token from it when
 // there is no Authorization header; [NewSessions] keeps the session ID in
-// it (default "session").
+// it (default "session"). Browsers send cookies on cross-site requests
+// too: keep such cookies SameSite=Lax or Strict (as [Sessions] does) or
+// add CSRF protection for state-changing requests.
 func WithCookie(name string) Option {
 	check := func() error {
 		if name == "" || !validCookieName(name) {

@@ -50,6 +50,9 @@ type Verifier struct {
 	parser  *jwt.Parser
 	cfg     verifierConfig
 	metrics *verifierMetrics // nil without WithMetrics
+	// staticKeyfunc is set when keys needs no context (a *KeySet), to
+	// spare a closure per verification.
+	staticKeyfunc jwt.Keyfunc
 }
 
 // NewVerifier returns a Verifier reading keys from keys (a [*KeySet] or a
@@ -81,6 +84,9 @@ func NewVerifier(keys KeySource, opts ...Option) (*Verifier, error) {
 		popts = append(popts, jwt.WithAudience(v.cfg.audience...))
 	}
 	v.parser = jwt.NewParser(popts...)
+	if _, ok := keys.(*KeySet); ok {
+		v.staticKeyfunc = func(t *jwt.Token) (any, error) { return v.keyFor(context.Background(), t) }
+	}
 	if v.cfg.reg != nil {
 		m, err := newVerifierMetrics(v.cfg.reg)
 		if err != nil {
@@ -98,9 +104,13 @@ func NewVerifier(keys KeySource, opts ...Option) (*Verifier, error) {
 // Any other error (keys or revocation list unreachable, ctx done) means
 // the token could not be checked.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
-	c := new(Claims)
-	if err := v.verify(ctx, token, c); err != nil {
+	var w claimsWire
+	if err := v.verify(ctx, token, &w); err != nil {
 		return nil, err
+	}
+	c, err := w.claims()
+	if err != nil { // only when "aud" was not checked
+		return nil, tokenErr(ErrTokenMalformed, err)
 	}
 	return c, nil
 }
@@ -138,25 +148,11 @@ func (v *Verifier) check(ctx context.Context, token string, claims jwt.Claims) e
 	if len(token) > v.cfg.maxSize {
 		return tokenErr(ErrTokenTooLarge, fmt.Errorf("%d bytes, limit %d", len(token), v.cfg.maxSize))
 	}
-	t, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
-		if _, ok := t.Header["crit"]; ok {
-			// RFC 7515 section 4.1.11: extensions we do not implement
-			// must make the token invalid.
-			return nil, errCrit
-		}
-		kid, _ := t.Header["kid"].(string)
-		if kid == "" {
-			return nil, errNoKid
-		}
-		k, err := v.keys.Key(ctx, kid)
-		if err != nil {
-			return nil, err
-		}
-		if k.alg != t.Method.Alg() {
-			return nil, errKeyAlg
-		}
-		return k.verify, nil
-	})
+	keyfunc := v.staticKeyfunc
+	if keyfunc == nil {
+		keyfunc = func(t *jwt.Token) (any, error) { return v.keyFor(ctx, t) }
+	}
+	t, err := v.parser.ParseWithClaims(token, claims, keyfunc)
 	if err != nil {
 		return v.classify(t, err)
 	}
@@ -164,6 +160,28 @@ func (v *Verifier) check(ctx context.Context, token string, claims jwt.Claims) e
 		return v.checkRevoked(ctx, claims)
 	}
 	return nil
+}
+
+// keyFor returns the verification key for t: the key named by its "kid",
+// provided the token's "alg" is that key's algorithm.
+func (v *Verifier) keyFor(ctx context.Context, t *jwt.Token) (any, error) {
+	if _, ok := t.Header["crit"]; ok {
+		// RFC 7515 section 4.1.11: extensions we do not implement must
+		// make the token invalid.
+		return nil, errCrit
+	}
+	kid, _ := t.Header["kid"].(string)
+	if kid == "" {
+		return nil, errNoKid
+	}
+	k, err := v.keys.Key(ctx, kid)
+	if err != nil {
+		return nil, err
+	}
+	if k.alg != t.Method.Alg() {
+		return nil, errKeyAlg
+	}
+	return k.verify, nil
 }
 
 var (
@@ -202,7 +220,7 @@ func (v *Verifier) classify(t *jwt.Token, err error) error {
 		return tokenErr(ErrAlgorithm, errKeyAlg)
 	case errors.Is(err, errCrit):
 		return tokenErr(ErrTokenInvalid, errCrit)
-	case errors.Is(err, jwt.ErrTokenMalformed):
+	case errors.Is(err, jwt.ErrTokenMalformed), errors.Is(err, jwt.ErrInvalidType):
 		return tokenErr(ErrTokenMalformed, err)
 	}
 	if t != nil {

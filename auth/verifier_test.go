@@ -101,6 +101,8 @@ func TestVerifierRejectsAttackTokens(t *testing.T) {
 		{"oversized", rawToken(t, hsHeader("hs1"), with(validPayload(), "pad", strings.Repeat("x", 9000)), hs256(k.secret)), auth.ErrTokenTooLarge},
 		{"crit header", rawToken(t, map[string]any{"alg": "HS256", "kid": "hs1", "crit": []string{"b64"}, "b64": false}, validPayload(), hs256(k.secret)), auth.ErrTokenInvalid},
 		{"key in jwk header", rawToken(t, map[string]any{"alg": "HS256", "kid": "attacker", "jwk": map[string]any{"kty": "oct", "k": enc.EncodeToString([]byte("attacker-secret-attacker-secret!"))}}, validPayload(), hs256([]byte("attacker-secret-attacker-secret!"))), auth.ErrUnknownKey},
+		{"audience of the wrong type", rawToken(t, hsHeader("hs1"), with(validPayload(), "aud", 42), hs256(k.secret)), auth.ErrTokenMalformed},
+		{"exp as a string", rawToken(t, hsHeader("hs1"), with(validPayload(), "exp", "2000000000"), hs256(k.secret)), auth.ErrTokenMalformed},
 		{"garbage", "not a token", auth.ErrTokenMalformed},
 		{"two segments", "abc.def", auth.ErrTokenMalformed},
 		{"bad base64", "###.###.###", auth.ErrTokenMalformed},
@@ -175,6 +177,19 @@ func TestVerifierAcceptsEveryAlgorithm(t *testing.T) {
 				t.Errorf("exp = %v", c.ExpiresAt)
 			}
 		})
+	}
+}
+
+func TestVerifierBadAudienceTypeWithoutAudienceCheck(t *testing.T) {
+	t.Parallel()
+	k := keysOnce()
+	v, err := auth.NewVerifier(mustKeySet(t, k.hs), auth.WithClock(fixedClock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := rawToken(t, map[string]any{"alg": "HS256", "kid": "hs1"}, with(validPayload(), "aud", []any{"a", 1}), hs256(k.secret))
+	if _, err := v.Verify(context.Background(), tok); !errors.Is(err, auth.ErrTokenMalformed) {
+		t.Fatalf("err = %v", err)
 	}
 }
 
