@@ -19,12 +19,14 @@ type config struct {
 	DatabaseURL    string // postgres://... or mysql://...; "" means SQLite in DataDir
 	DataDir        string
 	RedisURL       string // redis://...; "" means in-memory cache, limiter, tokens and locks
+	RedisPrefix    string // put before every Redis key, so apps can share a server
 	SigningKeyEnv  string // name of the variable holding a PEM signing key
 	AdminEmails    map[string]bool
 	AccessTTL      time.Duration
 	RefreshTTL     time.Duration
 	AuthPerMinute  int // login/register attempts per client IP
 	APIPerSecond   int // API requests per user
+	APIBurst       int // API burst per user
 	CORSOrigins    []string
 	TrustedProxies []string
 	PurgeSchedule  string
@@ -39,6 +41,7 @@ func loadConfig() (config, error) {
 		DatabaseURL:    os.Getenv("DATABASE_URL"),
 		DataDir:        cmp.Or(os.Getenv("DATA_DIR"), filepath.Join(os.TempDir(), "keel-todo")),
 		RedisURL:       os.Getenv("REDIS_URL"),
+		RedisPrefix:    cmp.Or(os.Getenv("REDIS_PREFIX"), "todo:"),
 		SigningKeyEnv:  "JWT_SIGNING_KEY",
 		AdminEmails:    map[string]bool{},
 		CORSOrigins:    splitList(os.Getenv("CORS_ORIGINS")),
@@ -67,6 +70,9 @@ func loadConfig() (config, error) {
 		return c, err
 	}
 	if c.APIPerSecond, err = intEnv("API_RATE_PER_SECOND", 50); err != nil {
+		return c, err
+	}
+	if c.APIBurst, err = intEnv("API_BURST", 2*c.APIPerSecond); err != nil {
 		return c, err
 	}
 	return c, nil

@@ -195,7 +195,7 @@ func backends(t *testing.T) map[string]func(t *testing.T) []string {
 			if rd == "" {
 				t.Skip("KEEL_TEST_REDIS is unset")
 			}
-			return []string{"DATABASE_URL=" + pg, "REDIS_URL=redis://" + rd}
+			return []string{"DATABASE_URL=" + pg, "REDIS_URL=redis://" + rd, "REDIS_PREFIX=" + testenv.Name("todo") + ":"}
 		},
 		"mysql": func(t *testing.T) []string {
 			dsn := testenv.MySQL(t) // user@tcp(host:port)/db?...

@@ -25,8 +25,7 @@ func TestHostileInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, _ := x509.MarshalPKCS8PrivateKey(key)
-	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	keyPEM := pemOf(t, key)
 	s := startServer(t, "JWT_SIGNING_KEY="+keyPEM, "CORS_ORIGINS=https://app.example.com", "API_RATE_PER_SECOND=100000")
 	tk := s.signup("victim@example.com")
 
@@ -183,4 +182,23 @@ func TestHostileInput(t *testing.T) {
 	if after := snapshot(); after != before {
 		t.Fatalf("data changed by the attacks:\nbefore %s\nafter  %s", before, after)
 	}
+}
+
+// pemOf encodes a private key as PKCS#8 PEM.
+func pemOf(t *testing.T, key any) string {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}
+
+// testKeyPEM returns a new ES256 signing key as PEM.
+func testKeyPEM(t *testing.T) string {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pemOf(t, key)
 }

@@ -100,7 +100,7 @@ func build(ctx context.Context, cfg config, app *keel.App) (*service, error) {
 	}
 	var tokens auth.TokenStore
 	if rdb != nil {
-		tokens, err = auth.NewRedisTokenStore(rdb, "todo:refresh:")
+		tokens, err = auth.NewRedisTokenStore(rdb, cfg.RedisPrefix+"refresh:")
 	} else {
 		tokens, err = auth.NewMemoryTokenStore()
 	}
@@ -145,7 +145,7 @@ func build(ctx context.Context, cfg config, app *keel.App) (*service, error) {
 	}
 	var store cache.Store = local
 	if rdb != nil {
-		tiered, err := cache.NewTiered(local, rdb, cache.WithPrefix("todo:cache:"), cache.WithLogger(log))
+		tiered, err := cache.NewTiered(local, rdb, cache.WithPrefix(cfg.RedisPrefix+"cache:"), cache.WithLogger(log))
 		if err != nil {
 			return nil, err
 		}
@@ -161,14 +161,14 @@ func build(ctx context.Context, cfg config, app *keel.App) (*service, error) {
 
 	// Rate limits: per client IP on the auth endpoints, per user on the API.
 	authLimit := ratelimit.PerMinute(cfg.AuthPerMinute)
-	apiLimit := ratelimit.PerSecond(cfg.APIPerSecond, ratelimit.Burst(2*cfg.APIPerSecond))
+	apiLimit := ratelimit.PerSecond(cfg.APIPerSecond, ratelimit.Burst(cfg.APIBurst))
 	var authRate, apiRate ratelimit.Limiter
 	if rdb != nil {
-		if authRate, err = ratelimit.NewRedis(rdb, authLimit, ratelimit.WithPrefix("todo:rl:auth:"), ratelimit.WithName("auth"),
+		if authRate, err = ratelimit.NewRedis(rdb, authLimit, ratelimit.WithPrefix(cfg.RedisPrefix+"rl:auth:"), ratelimit.WithName("auth"),
 			ratelimit.WithMetrics(reg), ratelimit.WithLogger(log)); err != nil {
 			return nil, err
 		}
-		if apiRate, err = ratelimit.NewRedis(rdb, apiLimit, ratelimit.WithPrefix("todo:rl:api:"), ratelimit.WithName("api"),
+		if apiRate, err = ratelimit.NewRedis(rdb, apiLimit, ratelimit.WithPrefix(cfg.RedisPrefix+"rl:api:"), ratelimit.WithName("api"),
 			ratelimit.WithMetrics(reg), ratelimit.WithLogger(log)); err != nil {
 			return nil, err
 		}
@@ -184,7 +184,7 @@ func build(ctx context.Context, cfg config, app *keel.App) (*service, error) {
 	// Cron: purge soft-deleted todos, once per tick across all instances.
 	cronOpts := []cron.Option{cron.WithLogger(log), cron.WithMetrics(reg)}
 	if rdb != nil {
-		locker, err := cron.NewRedisLocker(rdb, cron.WithKeyPrefix("todo:cron:"))
+		locker, err := cron.NewRedisLocker(rdb, cron.WithKeyPrefix(cfg.RedisPrefix+"cron:"))
 		if err != nil {
 			return nil, err
 		}
