@@ -20,13 +20,19 @@ var trace = zipfKeys(42, 1.01, hitKeys, 1<<20)
 // its own offset.
 func runTrace(b *testing.B, fn func(key string)) {
 	b.Helper()
+	runTraceOn(b, trace, fn)
+}
+
+// runTraceOn is runTrace over tr (whose length is a power of two).
+func runTraceOn(b *testing.B, tr []string, fn func(key string)) {
+	b.Helper()
 	var seq atomic.Uint64
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		i := int(seq.Add(1) * 7919 * 131)
 		for pb.Next() {
-			fn(trace[i&(len(trace)-1)])
+			fn(tr[i&(len(tr)-1)])
 			i++
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"testing"
+	"time"
 
 	rcache "github.com/go-redis/cache/v9"
 	"github.com/gokeel/keel/cache"
@@ -82,5 +83,53 @@ func BenchmarkRedisHit(b *testing.B) {
 		}
 		b.StopTimer()
 		_ = c.Delete(ctx, k)
+	})
+}
+
+// BenchmarkTieredHitParallel is a GetOrLoad hit answered by the local tier
+// of a two-tier (local + Redis) cache, from every P at once.
+func BenchmarkTieredHitParallel(b *testing.B) {
+	ctx := context.Background()
+	keys := allKeys(hitKeys)
+	b.Run("impl=keel_tiered", func(b *testing.B) {
+		client, prefix := redisClient(b)
+		local, _ := cache.NewMemory(cache.WithMaxEntries(2 * hitKeys))
+		ts, err := cache.NewTiered(local, client, cache.WithPrefix(prefix))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ts.Close()
+		for !ts.Live() {
+			time.Sleep(time.Millisecond)
+		}
+		c, _ := cache.New[value](ts, cache.WithTTL(ttl))
+		defer c.Close()
+		for i, k := range keys {
+			_ = c.Set(ctx, k, mkValue(i))
+		}
+		runTrace(b, func(k string) {
+			if _, err := c.GetOrLoad(ctx, k, loadValue); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("impl=go_redis_cache", func(b *testing.B) {
+		client, prefix := redisClient(b)
+		c := rcache.New(&rcache.Options{Redis: client, LocalCache: rcache.NewTinyLFU(2*hitKeys, ttl)})
+		for i, k := range keys {
+			if err := c.Set(&rcache.Item{Ctx: ctx, Key: prefix + k, Value: mkValue(i), TTL: ttl}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		prefixed := make([]string, len(trace)) // no concatenation in the loop
+		for i, k := range trace {
+			prefixed[i] = prefix + k
+		}
+		runTraceOn(b, prefixed, func(k string) {
+			var v value
+			if err := c.Once(&rcache.Item{Ctx: ctx, Key: k, Value: &v, Do: func(*rcache.Item) (any, error) { return mkValue(1), nil }}); err != nil {
+				b.Fatal(err)
+			}
+		})
 	})
 }
