@@ -277,3 +277,92 @@ func TestThreeInstances(t *testing.T) {
 		time.Sleep(100 * time.Millisecond) // waiting for ticks
 	}
 }
+
+// TestPostgresRestartUnderLoad restarts PostgreSQL under load: requests
+// that need it fail cleanly with a 503 problem while it is down, /readyz
+// goes 503 and back to 200, and the pool recovers without a process restart.
+func TestPostgresRestartUnderLoad(t *testing.T) {
+	pg := testenv.StartPostgresServer(t)
+	s := startServer(t, "DATABASE_URL="+pg.URL(), "API_RATE_PER_SECOND=1000000")
+	tk := s.signup("pg@example.com")
+	s.expect("POST", "/v1/todos", tk.AccessToken, map[string]string{"title": "t"}, 201)
+
+	type tally struct{ ok, unavailable, unclean atomic.Int64 }
+	var lastUnclean atomic.Value
+	listOnce := func(c *tally) {
+		req, _ := http.NewRequest("GET", s.base+"/v1/todos", nil)
+		req.Header.Set("Authorization", "Bearer "+tk.AccessToken)
+		resp, err := client.Do(req)
+		if err != nil {
+			c.unclean.Add(1)
+			lastUnclean.Store(err.Error())
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		switch {
+		case resp.StatusCode == 200:
+			c.ok.Add(1)
+		case resp.StatusCode == 503 && resp.Header.Get("Content-Type") == "application/problem+json" && resp.Header.Get("Retry-After") != "":
+			c.unavailable.Add(1)
+		default:
+			c.unclean.Add(1)
+			lastUnclean.Store(fmt.Sprintf("%d %s", resp.StatusCode, b))
+		}
+	}
+	phase := func(name string, until func() bool) *tally {
+		c := new(tally)
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					listOnce(c)
+				}
+			}()
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for !until() {
+			if time.Now().After(deadline) {
+				cancel()
+				wg.Wait()
+				t.Fatalf("%s: condition not reached in 30s", name)
+			}
+			time.Sleep(20 * time.Millisecond) // polling readiness
+		}
+		cancel()
+		wg.Wait()
+		t.Logf("%s: %d ok, %d clean 503, %d unclean", name, c.ok.Load(), c.unavailable.Load(), c.unclean.Load())
+		return c
+	}
+	readyz := func() int {
+		resp, err := http.Get(s.admin + "/readyz")
+		if err != nil {
+			return 0
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	t0 := time.Now()
+	up := phase("postgres up", func() bool { return time.Since(t0) > time.Second })
+	pg.Stop()
+	down := phase("postgres down", func() bool { return readyz() == 503 })
+	t1 := time.Now()
+	more := phase("postgres still down", func() bool { return time.Since(t1) > time.Second })
+	pg.Start()
+	back := phase("postgres back", func() bool { return readyz() == 200 })
+	t2 := time.Now()
+	after := phase("after recovery", func() bool { return time.Since(t2) > time.Second })
+
+	if n := up.unclean.Load() + down.unclean.Load() + more.unclean.Load() + back.unclean.Load() + after.unclean.Load(); n > 0 {
+		t.Errorf("%d requests failed uncleanly (not 200, not a 503 problem); last: %v", n, lastUnclean.Load())
+	}
+	if more.unavailable.Load() == 0 || more.ok.Load() != 0 {
+		t.Errorf("while down: %d ok, %d 503", more.ok.Load(), more.unavailable.Load())
+	}
+	if after.ok.Load() == 0 || after.unavailable.Load() != 0 {
+		t.Errorf("after recovery: %d ok, %d 503: the pool did not recover", after.ok.Load(), after.unavailable.Load())
+	}
+}

@@ -226,10 +226,10 @@ func (s *service) routes(app *keel.App) http.Handler {
 
 	r.Group("/v1/auth", func(g *httpx.Router) {
 		g.Use(ratelimit.Middleware(s.authRate, ratelimit.ByIP(), ratelimit.WithPolicyName("auth")))
-		g.HandleFunc("POST /register", s.authAPI.register)
-		g.HandleFunc("POST /login", s.authAPI.login)
-		g.HandleFunc("POST /refresh", s.authAPI.refreshTokens)
-		g.HandleFunc("POST /logout", s.authAPI.logout)
+		g.Handle("POST /register", unavailableAs503(s.authAPI.register))
+		g.Handle("POST /login", unavailableAs503(s.authAPI.login))
+		g.Handle("POST /refresh", unavailableAs503(s.authAPI.refreshTokens))
+		g.Handle("POST /logout", unavailableAs503(s.authAPI.logout))
 	})
 
 	bySubject := ratelimit.ByFunc(func(r *http.Request) (string, error) {
@@ -241,11 +241,11 @@ func (s *service) routes(app *keel.App) http.Handler {
 	r.Group("/v1", func(g *httpx.Router) {
 		g.Use(auth.Middleware(s.verifier), ratelimit.Middleware(s.apiRate, bySubject, ratelimit.WithPolicyName("api")))
 		t := s.todoAPI
-		g.With(auth.Require(t.policy, "todos:create")).HandleFunc("POST /todos", t.create)
-		g.With(auth.Require(t.policy, "todos:list")).HandleFunc("GET /todos", t.list)
-		g.HandleFunc("GET /todos/{id}", t.get)
-		g.HandleFunc("PATCH /todos/{id}", t.patch)
-		g.HandleFunc("DELETE /todos/{id}", t.delete)
+		g.With(auth.Require(t.policy, "todos:create")).Handle("POST /todos", unavailableAs503(t.create))
+		g.With(auth.Require(t.policy, "todos:list")).Handle("GET /todos", unavailableAs503(t.list))
+		g.Handle("GET /todos/{id}", unavailableAs503(t.get))
+		g.Handle("PATCH /todos/{id}", unavailableAs503(t.patch))
+		g.Handle("DELETE /todos/{id}", unavailableAs503(t.delete))
 	})
 	return r
 }
