@@ -45,11 +45,11 @@ func TestConformance(t *testing.T) {
 		}},
 		{"Redis", func(t *testing.T, l ratelimit.Limit) ratelimit.Limiter {
 			return checked(ratelimit.NewRedis(testenv.Redis(t), l,
-				ratelimit.WithPrefix(testenv.Name("keeltest:rl:")+":"), ratelimit.WithTimeout(10*time.Second)))(t)
+				ratelimit.WithPrefix(testenv.Name("keeltest:rl:")+":"), ratelimit.WithTimeout(time.Minute)))(t)
 		}},
 		{"RedisNoDenyCache", func(t *testing.T, l ratelimit.Limit) ratelimit.Limiter {
 			return checked(ratelimit.NewRedis(testenv.Redis(t), l, ratelimit.WithLocalDenyCache(false),
-				ratelimit.WithPrefix(testenv.Name("keeltest:rl:")+":"), ratelimit.WithTimeout(10*time.Second)))(t)
+				ratelimit.WithPrefix(testenv.Name("keeltest:rl:")+":"), ratelimit.WithTimeout(time.Minute)))(t)
 		}},
 	}
 	for _, impl := range impls {

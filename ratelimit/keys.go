@@ -17,7 +17,8 @@ type KeyFunc func(r *http.Request) (string, error)
 
 // ByIP keys requests by client IP, as [httpx.ClientIP] finds it: behind
 // [httpx.RealIP] the forwarding headers of trusted proxies are honoured,
-// otherwise the peer address is used, so clients cannot spoof it.
+// otherwise the peer address is used, so clients cannot spoof it. An IPv6
+// client usually holds a whole /64; [ByIPPrefix](32, 64) keys by that.
 func ByIP() KeyFunc {
 	return func(r *http.Request) (string, error) {
 		ip := httpx.ClientIP(r)

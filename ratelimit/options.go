@@ -15,7 +15,8 @@ const (
 	DefaultMaxKeys = 1_000_000
 	// DefaultTimeout bounds one Redis decision.
 	DefaultTimeout = 100 * time.Millisecond
-	// DefaultPrefix is the Redis key prefix.
+	// DefaultPrefix starts the Redis keys when [WithPrefix] is not given;
+	// the limit follows it (see [WithPrefix]).
 	DefaultPrefix = "ratelimit:"
 	// DefaultName labels a limiter's metrics and logs.
 	DefaultName = "default"
@@ -55,6 +56,7 @@ type config struct {
 	registerer prometheus.Registerer
 	maxKeys    int
 	prefix     string
+	prefixSet  bool
 	failOpen   bool
 	timeout    time.Duration
 	denyCache  bool
@@ -65,7 +67,6 @@ func newConfig(sc scope, ctor string, opts []Option) (*config, error) {
 		name:      DefaultName,
 		logger:    zap.NewNop(),
 		maxKeys:   DefaultMaxKeys,
-		prefix:    DefaultPrefix,
 		failOpen:  true,
 		timeout:   DefaultTimeout,
 		denyCache: true,
@@ -166,11 +167,14 @@ func WithMaxKeys(n int) Option {
 	}}
 }
 
-// WithPrefix sets the prefix of the Redis keys ([DefaultPrefix] by
-// default). Limiters with different limits must not share a prefix.
+// WithPrefix sets the prefix of the Redis keys. Limiters with different
+// limits must not share a prefix. The default is [DefaultPrefix] followed
+// by the limit, "ratelimit:100/1m0s/20:" for PerMinute(100, Burst(20)), so
+// that limiters with the same limit share keys (as instances of one
+// service should) and limiters with different limits never do.
 func WithPrefix(p string) Option {
 	return option{"WithPrefix", scopeRedis, func(cfg *config) error {
-		cfg.prefix = p
+		cfg.prefix, cfg.prefixSet = p, true
 		return nil
 	}}
 }

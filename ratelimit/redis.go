@@ -67,7 +67,7 @@ var (
 )
 
 // NewRedis returns a limiter for limit that keeps its state in Redis under
-// keys prefixed by [WithPrefix]. It accepts every option. A nil client is
+// keys prefixed as [WithPrefix] says. It accepts every option. A nil client is
 // an error wrapping [ErrInvalidOption].
 func NewRedis(client redis.UniversalClient, limit Limit, opts ...Option) (*Redis, error) {
 	if client == nil {
@@ -84,13 +84,17 @@ func NewRedis(client redis.UniversalClient, limit Limit, opts ...Option) (*Redis
 	if err != nil {
 		return nil, err
 	}
+	prefix := cfg.prefix
+	if !cfg.prefixSet {
+		prefix = DefaultPrefix + strconv.Itoa(limit.Events) + "/" + limit.Period.String() + "/" + strconv.Itoa(limit.BurstSize()) + ":"
+	}
 	l := &Redis{
 		client:   client,
 		limit:    limit,
 		burst:    limit.BurstSize(),
 		interval: strconv.FormatFloat(float64(limit.Period)/float64(limit.Events)/1e3, 'f', -1, 64),
 		burstArg: limit.BurstSize(),
-		prefix:   cfg.prefix,
+		prefix:   prefix,
 		failOpen: cfg.failOpen,
 		timeout:  cfg.timeout,
 		now:      cfg.nanos(),

@@ -337,3 +337,27 @@ func TestRedisHelperProcess(t *testing.T) {
 	wg.Wait()
 	fmt.Printf("admitted=%d\n", admitted.Load())
 }
+
+// TestRedisDefaultPrefixNamesTheLimit: without WithPrefix, limiters with
+// the same limit share keys and limiters with different limits do not.
+func TestRedisDefaultPrefixNamesTheLimit(t *testing.T) {
+	t.Parallel()
+	rdb := testenv.Redis(t)
+	key := testenv.Name("keeltest-default-prefix-")
+	a1 := checked(ratelimit.NewRedis(rdb, ratelimit.Per(2, 24*time.Hour)))(t)
+	a2 := checked(ratelimit.NewRedis(rdb, ratelimit.Per(2, 24*time.Hour)))(t)
+	b := checked(ratelimit.NewRedis(rdb, ratelimit.Per(3, 24*time.Hour)))(t)
+	t.Cleanup(func() {
+		_ = rdb.Del(context.Background(), "ratelimit:2/24h0m0s/2:"+key, "ratelimit:3/24h0m0s/3:"+key).Err()
+	})
+	_, _ = a1.AllowN(ctx, key, 2)
+	if res, _ := a2.Allow(ctx, key); res.Allowed {
+		t.Fatal("two limiters with the same limit do not share the key")
+	}
+	if res, _ := b.AllowN(ctx, key, 3); !res.Allowed {
+		t.Fatal("a limiter with another limit shares the key")
+	}
+	if n, err := rdb.Exists(ctx, "ratelimit:2/24h0m0s/2:"+key).Result(); err != nil || n != 1 {
+		t.Fatalf("default key missing: %v %v", n, err)
+	}
+}
