@@ -36,6 +36,13 @@ func TestDistributedSingleflight(t *testing.T) {
 	client := redis.NewClient(opts)
 	defer client.Close()
 	prefix := testenv.Name("keeltest:") + ":"
+	defer func() { // the children's keys
+		ctx := context.Background()
+		iter := client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			_ = client.Del(ctx, iter.Val()).Err()
+		}
+	}()
 
 	outs := make([]string, procs)
 	errs := make([]error, procs)

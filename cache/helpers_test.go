@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gokeel/keel/cache"
+	"github.com/redis/go-redis/v9"
 )
 
 // newMemory returns a memory store or fails t.
@@ -57,4 +58,16 @@ func (f funcStore) SetMany(ctx context.Context, items []cache.Item) error {
 		}
 	}
 	return nil
+}
+
+// cleanupPrefix deletes every key under prefix when t ends (before the
+// client is closed), so that tests leave a shared Redis as they found it.
+func cleanupPrefix(t testing.TB, client redis.UniversalClient, prefix string) {
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			_ = client.Del(ctx, iter.Val()).Err()
+		}
+	})
 }

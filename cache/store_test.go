@@ -46,7 +46,9 @@ func newRedisStore(t *testing.T, opts ...cache.Option) (*cache.Redis, func(time.
 		t.Cleanup(func() { _ = rc.Close() })
 		client, advance = rc, mr.FastForward
 	}
-	opts = append([]cache.Option{cache.WithPrefix(testenv.Name("keeltest:") + ":")}, opts...)
+	prefix := testenv.Name("keeltest:") + ":"
+	cleanupPrefix(t, client, prefix)
+	opts = append([]cache.Option{cache.WithPrefix(prefix)}, opts...)
 	r, err := cache.NewRedis(client, opts...)
 	if err != nil {
 		t.Fatal(err)

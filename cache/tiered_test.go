@@ -15,6 +15,7 @@ import (
 // newTiered returns a live tiered store on client, closed when t ends.
 func newTiered(t *testing.T, client redis.UniversalClient, prefix string, opts ...cache.Option) *cache.Tiered {
 	t.Helper()
+	cleanupPrefix(t, client, prefix)
 	opts = append([]cache.Option{cache.WithPrefix(prefix)}, opts...)
 	ts, err := cache.NewTiered(newMemory(t), client, opts...)
 	if err != nil {

@@ -34,7 +34,21 @@ func redisClient(b *testing.B) (*redis.Client, string) {
 	}
 	var r [4]byte
 	_, _ = rand.Read(r[:])
-	return c, "bench:" + hex.EncodeToString(r[:]) + ":"
+	prefix := "bench:" + hex.EncodeToString(r[:]) + ":"
+	b.Cleanup(func() { // leave the shared server as we found it
+		ctx := context.Background()
+		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		for len(keys) > 0 {
+			n := min(len(keys), 500)
+			_ = c.Del(ctx, keys[:n]...).Err()
+			keys = keys[n:]
+		}
+	})
+	return c, prefix
 }
 
 // BenchmarkRedisHit is a GetOrLoad hit served by Redis (no local tier): one
