@@ -399,10 +399,13 @@ func (s *shard) smallOver() bool {
 // evict removes entries until the shard is within its bounds.
 func (s *shard) evict(now int64) {
 	for s.over() {
-		if s.small.tail != nil && (s.smallOver() || s.main.tail == nil) {
+		switch {
+		case s.small.tail != nil && (s.smallOver() || s.main.tail == nil):
 			s.evictSmall(now)
-		} else {
+		case s.main.tail != nil:
 			s.evictMain(now)
+		default:
+			return // nothing left to evict
 		}
 	}
 }

@@ -194,9 +194,10 @@ func (w *WriteBehind[K, V]) callFlush(ctx context.Context, batch map[K]V) (err e
 	return w.flush(ctx, batch)
 }
 
-// flushAll flushes batches until nothing is pending or one fails.
+// flushAll flushes batches until nothing is pending, one fails, or ctx ends
+// (then what is left is for the final flush).
 func (w *WriteBehind[K, V]) flushAll(ctx context.Context) error {
-	for {
+	for ctx.Err() == nil {
 		more, err := w.flushBatch(ctx)
 		if err != nil {
 			return err
@@ -205,6 +206,7 @@ func (w *WriteBehind[K, V]) flushAll(ctx context.Context) error {
 			return nil
 		}
 	}
+	return ctx.Err()
 }
 
 // Flush flushes everything buffered now, once, without retrying. A failure
@@ -243,6 +245,9 @@ func (w *WriteBehind[K, V]) Run(ctx context.Context) error {
 		if err == nil {
 			backoff = w.backoffMin
 			continue
+		}
+		if ctx.Err() != nil {
+			break // shutting down: the final flush takes over
 		}
 		w.log.Warn("cache: write-behind flush failed, retrying", zap.Duration("backoff", backoff), zap.Error(err))
 		if !sleepCtx(ctx, backoff) {
