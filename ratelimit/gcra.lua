@@ -1,6 +1,7 @@
 -- GCRA (generic cell rate algorithm) for one key, on Redis's clock.
 -- KEYS[1]: the key, holding the theoretical arrival time (TAT) in µs.
--- ARGV[1]: emission interval in µs (may be fractional)
+-- ARGV[1]: emission interval in µs, a whole number (all arithmetic is on
+--          integers below 2^53, so exact)
 -- ARGV[2]: burst
 -- ARGV[3]: n, the events asked for
 -- Returns {allowed, remaining, retry_after_us, reset_after_us, retry_one_us}.
@@ -19,9 +20,9 @@ if new_tat - now > tolerance then
   if remaining < 0 then remaining = 0 end
   local retry_one = tat + interval - tolerance - now
   if retry_one < 0 then retry_one = 0 end
-  return {0, remaining, math.ceil(new_tat - tolerance - now), math.ceil(tat - now), math.ceil(retry_one)}
+  return {0, remaining, new_tat - tolerance - now, tat - now, retry_one}
 end
 local ttl = math.ceil((new_tat - now) / 1000)
 if ttl < 1 then ttl = 1 end
-redis.call('SET', KEYS[1], string.format('%d', math.ceil(new_tat)), 'PX', ttl)
-return {1, math.floor((tolerance - (new_tat - now)) / interval), 0, math.ceil(new_tat - now), 0}
+redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', ttl)
+return {1, math.floor((tolerance - (new_tat - now)) / interval), 0, new_tat - now, 0}

@@ -26,6 +26,10 @@ var gcraScript = redis.NewScript(gcraSource)
 // a token bucket kept as a single timestamp per key) run by a Lua script on
 // Redis, so every instance of a service shares one limit per key.
 //
+// Time on Redis is in whole microseconds: the interval between events is
+// rounded up to one, so a key never runs faster than declared and at most
+// 1,000,000 events a second.
+//
 // Each decision is one round trip (EVALSHA, falling back to EVAL when the
 // script is not cached), atomic on the server, on a single key (so it works
 // on Redis Cluster), through any [redis.UniversalClient]. Time is Redis's
@@ -35,7 +39,9 @@ var gcraScript = redis.NewScript(gcraSource)
 // When Redis says a key is denied until T, the limiter remembers it and
 // denies the key locally until T ([WithLocalDenyCache], on by default):
 // under a flood, denied requests cost no round trip, and since only
-// denials are served locally the number admitted is unchanged.
+// denials are served locally the number admitted is unchanged. (If Redis
+// loses the key — a restart without persistence, a flush — denials cached
+// before run their course.)
 //
 // When Redis fails or does not answer within [WithTimeout], the failure
 // policy decides ([WithFailOpen], the default, or [WithFailClosed]); the
@@ -48,7 +54,7 @@ type Redis struct {
 	client   redis.UniversalClient
 	limit    Limit
 	burst    int
-	interval any // µs as a string, boxed once for the script's arguments
+	interval any // µs between events, rounded up; boxed once for the script's arguments
 	burstArg any
 	prefix   string
 	failOpen bool
@@ -92,7 +98,7 @@ func NewRedis(client redis.UniversalClient, limit Limit, opts ...Option) (*Redis
 		client:   client,
 		limit:    limit,
 		burst:    limit.BurstSize(),
-		interval: strconv.FormatFloat(float64(limit.Period)/float64(limit.Events)/1e3, 'f', -1, 64),
+		interval: int64((limit.Interval() + time.Microsecond - 1) / time.Microsecond),
 		burstArg: limit.BurstSize(),
 		prefix:   prefix,
 		failOpen: cfg.failOpen,

@@ -361,3 +361,25 @@ func TestRedisDefaultPrefixNamesTheLimit(t *testing.T) {
 		t.Fatalf("default key missing: %v %v", n, err)
 	}
 }
+
+// TestRedisFullBurstWithFractionalInterval: a fresh key admits its whole
+// burst at once even when the interval is not a whole number of
+// microseconds (3600s/7), and the next event is denied.
+func TestRedisFullBurstWithFractionalInterval(t *testing.T) {
+	t.Parallel()
+	rdb := testenv.Redis(t)
+	for _, lim := range []ratelimit.Limit{ratelimit.PerHour(7), ratelimit.PerSecond(3), ratelimit.Per(1000, 7*time.Second, ratelimit.Burst(999))} {
+		l := checked(ratelimit.NewRedis(rdb, lim, ratelimit.WithPrefix(testenv.Name("keeltest:rl:")+":")))(t)
+		for i := range 30 {
+			key := strconv.Itoa(i)
+			if res, err := l.AllowN(ctx, key, lim.BurstSize()); err != nil || !res.Allowed || res.Remaining != 0 {
+				t.Fatalf("%v: fresh key %s, full burst: %+v, %v", lim, key, res, err)
+			}
+			if lim.Period >= time.Hour {
+				if res, err := l.Allow(ctx, key); err != nil || res.Allowed {
+					t.Fatalf("%v: past the burst: %+v, %v", lim, res, err)
+				}
+			}
+		}
+	}
+}
