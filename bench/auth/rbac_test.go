@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -229,5 +230,63 @@ func TestEquivalentModels(t *testing.T) {
 	}
 	if ok, _ := e.Enforce("alice", denied[0], denied[1]); ok {
 		t.Fatal("denied request allowed")
+	}
+}
+
+// BenchmarkRBACPaired reports how many times slower casbin's Enforce and
+// CachedEnforcer are than keel's check, timing short bursts of each back
+// to back per round (medians over rounds), so a shared, noisy machine hits
+// all three alike.
+func BenchmarkRBACPaired(b *testing.B) {
+	allowed, denied := requests()
+	kp := keelPolicy(b)
+	ce := newCasbin(b)
+	cc := newCachedCasbin(b)
+	roles := []string{"r99"}
+	for _, tc := range []struct {
+		name string
+		req  [2]string
+		want bool
+	}{{"allowed", allowed, true}, {"denied", denied, false}} {
+		b.Run("case="+tc.name, func(b *testing.B) {
+			permStr := tc.req[0] + ":" + tc.req[1]
+			check := func(ok bool, err error) {
+				if err != nil || ok != tc.want {
+					b.Fatal("wrong answer", err)
+				}
+			}
+			impls := []struct {
+				burst int
+				f     func()
+			}{
+				{2000, func() { check(kp.Allowed(roles, "", permStr), nil) }},
+				{2, func() { check(ce.Enforce("alice", tc.req[0], tc.req[1])) }},
+				{200, func() { check(cc.Enforce("alice", tc.req[0], tc.req[1])) }},
+			}
+			var perOp [3][]float64
+			var casbinX, cachedX []float64
+			round := 0
+			for b.Loop() {
+				var ns [3]float64
+				for k := range impls {
+					i := (round + k) % len(impls)
+					start := time.Now()
+					for range impls[i].burst {
+						impls[i].f()
+					}
+					ns[i] = float64(time.Since(start).Nanoseconds()) / float64(impls[i].burst)
+					perOp[i] = append(perOp[i], ns[i])
+				}
+				round++
+				casbinX = append(casbinX, ns[1]/ns[0])
+				cachedX = append(cachedX, ns[2]/ns[0])
+			}
+			b.ReportMetric(median(casbinX), "casbin/keel")
+			b.ReportMetric(median(cachedX), "cached/keel")
+			b.ReportMetric(median(perOp[0]), "keel-ns")
+			b.ReportMetric(median(perOp[1]), "casbin-ns")
+			b.ReportMetric(median(perOp[2]), "cached-ns")
+			b.ReportMetric(0, "ns/op")
+		})
 	}
 }
