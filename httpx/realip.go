@@ -50,7 +50,9 @@ func RealIP(trusted ...netip.Prefix) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ip := ClientIPFromHeaders(r.RemoteAddr, r.Header, trusted)
 			if ip.IsValid() {
-				r = r.WithContext(reqctx.WithClientIP(r.Context(), ip))
+				var st *reqctx.State
+				r, st = reqctx.Ensure(r)
+				st.ClientIP = ip
 			}
 			next.ServeHTTP(w, r)
 		})

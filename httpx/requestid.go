@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"net/textproto"
 	"strconv"
 
 	"github.com/gokeel/keel/internal/reqctx"
@@ -35,9 +36,9 @@ func RequestID() func(http.Handler) http.Handler {
 
 // RequestIDWithOptions is [RequestID] with options.
 func RequestIDWithOptions(o RequestIDOptions) func(http.Handler) http.Handler {
-	header := o.Header
+	header := textproto.CanonicalMIMEHeaderKey(o.Header)
 	if header == "" {
-		header = RequestIDHeader
+		header = textproto.CanonicalMIMEHeaderKey(RequestIDHeader)
 	}
 	gen := o.Generate
 	if gen == nil {
@@ -47,15 +48,19 @@ func RequestIDWithOptions(o RequestIDOptions) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id := ""
 			if !o.IgnoreIncoming {
-				if in := r.Header.Get(header); validRequestID(in) {
-					id = in
+				// Index the map with the canonical key: Get would
+				// canonicalise (and allocate) on every request.
+				if in := r.Header[header]; len(in) > 0 && validRequestID(in[0]) {
+					id = in[0]
 				}
 			}
 			if id == "" {
 				id = gen()
 			}
-			w.Header().Set(header, id)
-			next.ServeHTTP(w, r.WithContext(reqctx.WithID(r.Context(), id)))
+			w.Header()[header] = []string{id}
+			r, st := reqctx.Ensure(r)
+			st.ID = id
+			next.ServeHTTP(w, r)
 		})
 	}
 }

@@ -27,7 +27,8 @@ func AccessLog(l *zap.Logger) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			rec, owned := wrap(w)
-			r = r.WithContext(reqctx.WithLogger(r.Context(), l))
+			r, st := reqctx.Ensure(r)
+			st.Logger = l
 			defer func() {
 				status := rec.Status()
 				level := zapcore.InfoLevel

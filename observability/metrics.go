@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +24,28 @@ type HTTPMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+	series   sync.Map // seriesKey → *series: skips label hashing on the hot path
+}
+
+type seriesKey struct{ method, route, class string }
+
+type series struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// seriesFor returns the counter and histogram of one label combination.
+func (m *HTTPMetrics) seriesFor(method, route, class string) *series {
+	k := seriesKey{method, route, class}
+	if s, ok := m.series.Load(k); ok {
+		return s.(*series)
+	}
+	s := &series{
+		requests: m.requests.WithLabelValues(method, route, class),
+		duration: m.duration.WithLabelValues(method, route, class),
+	}
+	actual, _ := m.series.LoadOrStore(k, s)
+	return actual.(*series)
 }
 
 // MetricsOption configures [NewHTTPMetrics].
@@ -101,11 +124,9 @@ func (m *HTTPMetrics) Middleware() func(http.Handler) http.Handler {
 			rec, owned := wrap(w)
 			defer func() {
 				m.inFlight.Dec()
-				method := normalMethod(r.Method)
-				route := routeOf(r)
-				class := statusClass(rec.Status())
-				m.requests.WithLabelValues(method, route, class).Inc()
-				m.duration.WithLabelValues(method, route, class).Observe(time.Since(start).Seconds())
+				s := m.seriesFor(normalMethod(r.Method), routeOf(r), statusClass(rec.Status()))
+				s.requests.Inc()
+				s.duration.Observe(time.Since(start).Seconds())
 				if owned {
 					rec.release()
 				}

@@ -145,4 +145,3 @@ func Tracing(tp trace.TracerProvider) func(http.Handler) http.Handler {
 		})
 	}
 }
-
