@@ -53,6 +53,9 @@ func (c Claims) GetSubject() (string, error) { return c.Subject, nil }
 // GetAudience implements jwt.Claims.
 func (c Claims) GetAudience() (jwt.ClaimStrings, error) { return c.Audience, nil }
 
+// base lets [MiddlewareAs] find the Claims embedded in an app's claim type.
+func (c *Claims) base() *Claims { return c }
+
 // TokenID returns the "jti" claim; the revocation check of [WithRevocation]
 // reads it through this method.
 func (c Claims) TokenID() string { return c.ID }

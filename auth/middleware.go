@@ -1,11 +1,13 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/gokeel/keel/httpx"
+	"github.com/golang-jwt/jwt/v5"
 	"go.uber.org/zap"
 )
 
@@ -31,11 +33,51 @@ type middlewareConfig struct {
 // Options: [WithCookie], [WithAnonymous], [WithRealm], [WithLogger]. Bad
 // options panic when Middleware is called: it runs at wiring time.
 func Middleware(v *Verifier, opts ...Option) func(http.Handler) http.Handler {
+	return newMiddleware("Middleware", v, opts, func(ctx context.Context, tok string) (context.Context, error) {
+		c, err := v.Verify(ctx, tok)
+		if err != nil {
+			return nil, err
+		}
+		return WithClaims(ctx, c), nil
+	})
+}
+
+// MiddlewareAs is [Middleware] for an app's own claim type T (see
+// [VerifyAs]): the verified *T goes in the context, read it back with
+// [ClaimsAs]. When T embeds [Claims], those claims are put in the context
+// too, so [ClaimsFrom], [Require] and [RequireScope] work unchanged.
+func MiddlewareAs[T any, P interface {
+	*T
+	jwt.Claims
+}](v *Verifier, opts ...Option) func(http.Handler) http.Handler {
+	return newMiddleware("MiddlewareAs", v, opts, func(ctx context.Context, tok string) (context.Context, error) {
+		c, err := VerifyAs[T, P](ctx, v, tok)
+		if err != nil {
+			return nil, err
+		}
+		ctx = context.WithValue(ctx, typedClaimsKey[T]{}, (*T)(c))
+		if b, ok := any(c).(interface{ base() *Claims }); ok {
+			ctx = WithClaims(ctx, b.base())
+		}
+		return ctx, nil
+	})
+}
+
+type typedClaimsKey[T any] struct{}
+
+// ClaimsAs returns the claims [MiddlewareAs] put in ctx, or nil.
+func ClaimsAs[T any](ctx context.Context) *T {
+	c, _ := ctx.Value(typedClaimsKey[T]{}).(*T)
+	return c
+}
+
+func newMiddleware(name string, v *Verifier, opts []Option,
+	verify func(ctx context.Context, tok string) (context.Context, error)) func(http.Handler) http.Handler {
 	if v == nil {
-		panic("auth: Middleware: nil Verifier")
+		panic("auth: " + name + ": nil Verifier")
 	}
 	cfg := middlewareConfig{log: zap.NewNop()}
-	if err := applyOptions("Middleware", &cfg, opts, func(o Option) func(*middlewareConfig) error { return o.mw }); err != nil {
+	if err := applyOptions(name, &cfg, opts, func(o Option) func(*middlewareConfig) error { return o.mw }); err != nil {
 		panic(err.Error())
 	}
 	return func(next http.Handler) http.Handler {
@@ -49,7 +91,7 @@ func Middleware(v *Verifier, opts ...Option) func(http.Handler) http.Handler {
 				unauthorized(w, r, cfg.realm, "", "The request has no bearer token.")
 				return
 			}
-			c, err := v.Verify(r.Context(), tok)
+			ctx, err := verify(r.Context(), tok)
 			if err != nil {
 				var te *TokenError
 				if !errors.As(err, &te) {
@@ -61,7 +103,7 @@ func Middleware(v *Verifier, opts ...Option) func(http.Handler) http.Handler {
 				unauthorized(w, r, cfg.realm, "invalid_token", describe(te.Sentinel))
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(WithClaims(r.Context(), c)))
+			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
 }

@@ -332,3 +332,28 @@ func TestRotationWithKeySet(t *testing.T) {
 		t.Errorf("public key as signer: %v", err)
 	}
 }
+
+func TestMiddlewareAs(t *testing.T) {
+	t.Parallel()
+	k := keysOnce()
+	v, _, _ := newTestVerifier(t)
+	s, _ := auth.NewSigner(k.hs, auth.WithClock(fixedClock))
+	tok, _ := s.SignClaims(appClaims{Claims: auth.Claims{Issuer: testIss, Audience: []string{testAud}, Subject: "u1",
+		Roles: []string{"editor"}, ExpiresAt: jwt.NewNumericDate(testNow.Add(time.Minute))}, Plan: "pro"})
+	var plan, sub string
+	h := auth.MiddlewareAs[appClaims](v)(auth.Require(newTestRBAC(t), "todos:write")(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			plan = auth.ClaimsAs[appClaims](r.Context()).Plan
+			sub = auth.ClaimsFrom(r.Context()).Subject
+		})))
+	rec := serve(h, func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) })
+	if rec.Code != 200 || plan != "pro" || sub != "u1" {
+		t.Fatalf("status %d, plan %q, subject %q", rec.Code, plan, sub)
+	}
+	if rec := serve(h, func(r *http.Request) { r.Header.Set("Authorization", "Bearer x") }); rec.Code != 401 {
+		t.Errorf("bad token: %d", rec.Code)
+	}
+	if auth.ClaimsAs[appClaims](context.Background()) != nil {
+		t.Error("claims in an empty context")
+	}
+}
