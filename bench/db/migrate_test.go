@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 	"testing/fstest"
@@ -161,6 +162,6 @@ func BenchmarkMigrate500(b *testing.B) {
 	}
 }
 
-// sqlitePragmas is appended to SQLite DSNs; set it to
-// "?_pragma=synchronous(OFF)" to take the disk out of the comparison.
-var sqlitePragmas = ""
+// sqlitePragmas is appended to SQLite DSNs, from KEEL_BENCH_SQLITE_DSN_SUFFIX;
+// "?_pragma=synchronous(OFF)" takes the disk out of the comparison.
+var sqlitePragmas = os.Getenv("KEEL_BENCH_SQLITE_DSN_SUFFIX")
