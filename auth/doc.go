@@ -61,6 +61,15 @@
 // rotated on every use; reusing one revokes its whole family. The
 // auth/authtest package checks any TokenStore against the contract.
 //
+// # Options
+//
+// Constructors take one [Option] type; options that make sense for several
+// constructors ([WithClock], [WithTTL], [WithIssuer], [WithLogger],
+// [WithMetrics], ...) work with each. An invalid value, or an option given
+// to a constructor it does not apply to, is an error wrapping [ErrConfig]
+// (a panic with an "auth: " message for the middleware constructors, which
+// run at wiring time).
+//
 // # Concurrency and lifecycle
 //
 // Everything here is safe for concurrent use. The only background work is
