@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -56,25 +57,27 @@ type queryer interface {
 func tableExists(ctx context.Context, q queryer, d Dialect, table string) (bool, error) {
 	var n int
 	var err error
+	schema, name, qualified := strings.Cut(table, ".")
+	if !qualified {
+		schema, name = "", table
+	}
 	switch d {
 	case Postgres:
 		var reg sql.NullString
 		err = q.QueryRowxContext(ctx, "SELECT to_regclass($1)::text", table).Scan(&reg)
 		return reg.Valid, err
 	case MySQL:
-		schema, name := "", table
-		for i := range table {
-			if table[i] == '.' {
-				schema, name = table[:i], table[i+1:]
-			}
-		}
 		if schema == "" {
 			err = q.QueryRowxContext(ctx, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?", name).Scan(&n)
 		} else {
 			err = q.QueryRowxContext(ctx, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", schema, name).Scan(&n)
 		}
 	default:
-		err = q.QueryRowxContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", table).Scan(&n)
+		master := "sqlite_master"
+		if schema != "" {
+			master = schema + ".sqlite_master"
+		}
+		err = q.QueryRowxContext(ctx, "SELECT COUNT(*) FROM "+master+" WHERE type = 'table' AND name = ?", name).Scan(&n)
 	}
 	return n > 0, err
 }

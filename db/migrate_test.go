@@ -325,4 +325,8 @@ func TestMigrateCustomTable(t *testing.T) {
 	if tableExists(t, dbx, db.DefaultMigrationsTable) {
 		t.Fatal("default table created too")
 	}
+	m, _ := db.NewMigrator(dbx, todoFS(), db.WithTable("main.app_schema_history"))
+	if got := fmt.Sprint(applied(t, m)); got != "[1 2 3]" {
+		t.Fatalf("schema-qualified table: applied = %s", got)
+	}
 }
