@@ -254,13 +254,18 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		for len(s.heap) > 0 && !s.heap[0].due.After(now) {
 			s.fire(s.heap[0], now)
 		}
-		wait := time.Duration(-1)
+		var due time.Time
 		if len(s.heap) > 0 {
-			wait = s.heap[0].due.Sub(now)
+			due = s.heap[0].due
 		}
 		s.mu.Unlock()
-		if wait >= 0 {
-			timer = s.cfg.clock.AfterFunc(wait, s.poke)
+		if !due.IsZero() {
+			timer = s.cfg.clock.AfterFunc(due.Sub(now), s.poke)
+			// The clock may have passed due while the timer was armed
+			// relative to the older now.
+			if !s.cfg.clock.Now().Before(due) {
+				s.poke()
+			}
 		}
 		select {
 		case <-ctx.Done():
