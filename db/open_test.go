@@ -245,6 +245,9 @@ func TestPoolSettingsAndMetrics(t *testing.T) {
 	if got := dbx.Stats().MaxOpenConnections; got != 3 {
 		t.Fatalf("MaxOpenConnections = %d", got)
 	}
+	if def, _ := backends[0].open(t); def.Stats().MaxOpenConnections != db.DefaultMaxOpenConns {
+		t.Fatalf("default MaxOpenConnections = %d", def.Stats().MaxOpenConnections)
+	}
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -283,7 +286,7 @@ func TestHealthCheck(t *testing.T) {
 func TestSlowQueryLog(t *testing.T) {
 	forEach(t, func(t *testing.T, b backend) {
 		core, logs := observer.New(zap.WarnLevel)
-		dbx, _ := b.open(t, db.WithSlowQueryLog(zap.New(core), time.Nanosecond))
+		dbx, dsn := b.open(t, db.WithSlowQueryLog(zap.New(core), time.Nanosecond))
 		ctx := ctxT(t)
 		mustExec(t, dbx, "CREATE TABLE items (id INT PRIMARY KEY, at TIMESTAMP NULL, n BIGINT)")
 		now := time.Now().UTC().Truncate(time.Second)
@@ -312,6 +315,13 @@ func TestSlowQueryLog(t *testing.T) {
 		}
 		if e := logs.All()[0]; e.Message != "db: slow query" || e.ContextMap()["db"] != "main" {
 			t.Fatalf("entry = %+v", e)
+		}
+
+		// Below the threshold nothing is logged.
+		quiet, quietLogs := observer.New(zap.WarnLevel)
+		fast := b.openDSN(t, dsn, db.WithSlowQueryLog(zap.New(quiet), time.Hour))
+		if n := count(t, fast, "SELECT COUNT(*) FROM items WHERE id = ?", 1); n != 1 || quietLogs.Len() != 0 {
+			t.Fatalf("count = %d, logs = %d", n, quietLogs.Len())
 		}
 	})
 }
