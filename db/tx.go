@@ -59,7 +59,8 @@ func TxFrom(ctx context.Context, dbx *sqlx.DB) (*sqlx.Tx, bool) {
 // another InTx's fn with its context), fn joins that transaction instead of
 // taking a second connection from the pool, and retrying is left to the
 // outer InTx; with Savepoint it runs in a savepoint. Isolation and ReadOnly
-// do not apply to a nested call.
+// do not apply to a nested call. The context given to fn must not outlive
+// fn: work started with it after fn returns finds the transaction done.
 func InTx(ctx context.Context, dbx *sqlx.DB, fn TxFunc, opts ...TxOption) error {
 	cfg, err := newTxConfig(opts)
 	if err != nil {
