@@ -55,6 +55,10 @@ var (
 	// ErrUnknownVersion is returned by MigrateTo and Force for a version
 	// that no migration has.
 	ErrUnknownVersion = errors.New("db: unknown migration version")
+
+	// ErrLockTimeout is returned by a migrator that waited longer than its
+	// lock timeout (see WithLockTimeout) for another migrator to finish.
+	ErrLockTimeout = errors.New("db: migration lock timeout")
 )
 
 // MigrationError reports the failure of one migration. It wraps the
@@ -73,7 +77,3 @@ func (e *MigrationError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *MigrationError) Unwrap() error { return e.Err }
-
-// ErrLockTimeout is returned by a migrator that waited longer than its lock
-// timeout (see WithLockTimeout) for another migrator to finish.
-var ErrLockTimeout = errors.New("db: migration lock timeout")
