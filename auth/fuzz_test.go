@@ -73,3 +73,23 @@ func FuzzParseJWKS(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseKey: no PEM or JWK input makes key parsing panic, and whatever
+// it accepts is a usable key.
+func FuzzParseKey(f *testing.F) {
+	k := keysOnce()
+	f.Add(k.rsaPEM)
+	j, _ := k.es.PublicJWK()
+	f.Add(j)
+	f.Add([]byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"))
+	f.Add([]byte(`{"kty":"OKP","crv":"Ed25519","kid":"e","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		key, err := auth.ParseKey("k", data)
+		if err != nil {
+			return
+		}
+		if key.ID() == "" || key.Algorithm() == "" || key.PublicKey() == nil {
+			t.Fatalf("accepted an unusable key: %+v", key)
+		}
+	})
+}
