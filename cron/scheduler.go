@@ -288,7 +288,7 @@ func (s *Scheduler) fire(e *entry, now time.Time) {
 	fire := e.next
 	if now.Sub(e.due) <= misfireGrace {
 		s.dispatch(e, fire)
-		s.schedule(e, e.sched.Next(fire))
+		s.schedule(e, s.following(e, fire))
 		return
 	}
 	// Missed: the latest fire time at or before now, at least e.next.
@@ -304,7 +304,20 @@ func (s *Scheduler) fire(e *entry, now time.Time) {
 	s.cfg.log.Warn("cron: missed fire times", zap.String("job", e.name),
 		zap.Time("first_missed", fire), zap.Time("latest_missed", latest),
 		zap.Bool("run_once", e.opts.misfire == MisfireRunOnce))
-	s.schedule(e, e.sched.Next(now))
+	s.schedule(e, s.following(e, now))
+}
+
+// following returns e's first fire time after t, or the zero Time (the job
+// fires no more) if its Schedule returns one that is not after t, which
+// would otherwise spin the Run loop.
+func (s *Scheduler) following(e *entry, t time.Time) time.Time {
+	next := e.sched.Next(t)
+	if !next.IsZero() && !next.After(t) {
+		s.cfg.log.Error("cron: schedule returned a time not after its argument; job unscheduled",
+			zap.String("job", e.name), zap.Time("after", t), zap.Time("next", next))
+		return time.Time{}
+	}
+	return next
 }
 
 // dispatch starts a run for fire time fire, subject to the overlap policy.

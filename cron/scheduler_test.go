@@ -151,7 +151,8 @@ func TestOverlapPolicies(t *testing.T) {
 	t1, t2, t3 := t0.Add(time.Minute), t0.Add(2*time.Minute), t0.Add(3*time.Minute)
 	t.Run("skip", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, t0)
+		reg := prometheus.NewRegistry()
+		h := newHarness(t, t0, cron.WithMetrics(reg))
 		release := make(chan struct{})
 		mustAdd(t, h.s, "job", "* * * * *", func(ctx context.Context) error { <-release; return nil })
 		h.run()
@@ -160,6 +161,9 @@ func TestOverlapPolicies(t *testing.T) {
 		h.fireAt(t2)
 		if e := h.expect(cron.EventSkip, "job", t2); e.Reason != cron.ReasonOverlap {
 			t.Fatalf("reason = %q", e.Reason)
+		}
+		if n := testutil.ToFloat64(metric(t, reg, "keel_cron_skips_total", "job", "job", "reason", "overlap")); n != 1 {
+			t.Fatalf("overlap skips = %v, want 1", n)
 		}
 		close(release)
 		h.expect(cron.EventFinish, "job", t1)
@@ -250,25 +254,37 @@ func TestPanicIsRecoveredLoggedAndCounted(t *testing.T) {
 
 func (h *harness) metricRuns(reg *prometheus.Registry, job, result string) prometheus.Collector {
 	h.t.Helper()
+	return metric(h.t, reg, "keel_cron_runs_total", "job", job, "result", result)
+}
+
+// metric returns a collector reporting the value of the named counter
+// series in reg (0 when absent).
+func metric(t *testing.T, reg *prometheus.Registry, name string, labelPairs ...string) prometheus.Collector {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
+	v := 0.0
 	for _, mf := range mfs {
-		if mf.GetName() != "keel_cron_runs_total" {
+		if mf.GetName() != name {
 			continue
 		}
+	series:
 		for _, m := range mf.GetMetric() {
 			labels := map[string]string{}
 			for _, l := range m.GetLabel() {
 				labels[l.GetName()] = l.GetValue()
 			}
-			if labels["job"] == job && labels["result"] == result {
-				return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "x"}, func() float64 { return m.GetCounter().GetValue() })
+			for i := 0; i+1 < len(labelPairs); i += 2 {
+				if labels[labelPairs[i]] != labelPairs[i+1] {
+					continue series
+				}
 			}
+			v = m.GetCounter().GetValue()
 		}
 	}
-	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "x"}, func() float64 { return 0 })
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "x"}, func() float64 { return v })
 }
 
 func TestTimeoutCancelsJob(t *testing.T) {
@@ -482,10 +498,11 @@ func TestSharedLockerRunsTickOnce(t *testing.T) {
 	clk := crontest.NewClock(t0)
 	locker := cron.NewLocalLocker(clk)
 	events := make(chan cron.Event, 100)
+	reg := prometheus.NewRegistry() // shared: the two schedulers share the series
 	var runs sync.Map
 	for i := 0; i < 2; i++ {
 		s, err := cron.New(cron.WithClock(clk), cron.WithLocker(locker), cron.WithLocation(time.UTC),
-			cron.WithHook(func(e cron.Event) { events <- e }))
+			cron.WithHook(func(e cron.Event) { events <- e }), cron.WithMetrics(reg))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -517,6 +534,12 @@ func TestSharedLockerRunsTickOnce(t *testing.T) {
 		if kinds[cron.EventStart] != 1 || kinds[cron.EventSkip] != 1 {
 			t.Fatalf("tick %d: events %v", i, kinds)
 		}
+	}
+	if n := testutil.ToFloat64(metric(t, reg, "keel_cron_skips_total", "job", "shared", "reason", "lock_held")); n != 5 {
+		t.Fatalf("lock misses = %v, want 5", n)
+	}
+	if n := testutil.ToFloat64(metric(t, reg, "keel_cron_runs_total", "job", "shared", "result", "success")); n != 5 {
+		t.Fatalf("runs = %v, want 5", n)
 	}
 }
 
@@ -586,3 +609,25 @@ func mustAdd(t *testing.T, s *cron.Scheduler, name, spec string, job cron.Job, o
 }
 
 func okJob(context.Context) error { return nil }
+
+// stuck is a broken Schedule whose Next does not move forward.
+type stuck struct{ at time.Time }
+
+func (s stuck) Next(time.Time) time.Time { return s.at }
+func (s stuck) Prev(time.Time) time.Time { return s.at }
+
+func TestBrokenScheduleDoesNotSpin(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, t0)
+	at := t0.Add(time.Minute)
+	if err := h.s.AddSchedule("stuck", stuck{at}, okJob); err != nil {
+		t.Fatal(err)
+	}
+	h.run()
+	h.fireAt(at)
+	h.expect(cron.EventStart, "stuck", at)
+	h.expect(cron.EventFinish, "stuck", at)
+	if e := h.s.Entries()[0]; !e.Next.IsZero() {
+		t.Fatalf("Next = %v, want zero (unscheduled)", e.Next)
+	}
+}
