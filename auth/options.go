@@ -286,6 +286,23 @@ func WithMaxStale(d time.Duration) Option {
 	}}
 }
 
+// WithReuseGrace makes [RefreshTokens.Rotate] tolerate a refresh token
+// presented again less than d after it was rotated (default 0: never):
+// the second use is still refused with [ErrTokenReused], but the family is
+// not revoked, so a client that refreshed twice in parallel (two tabs)
+// keeps its session. The price: a thief who uses a stolen token within d
+// of the owner is not detected. Keep d to a few seconds. For
+// [NewRefreshTokens].
+func WithReuseGrace(d time.Duration) Option {
+	return Option{name: "WithReuseGrace", store: func(c *storeConfig) error {
+		if d < 0 || d > time.Minute {
+			return fmt.Errorf("grace %v outside 0..1m", d)
+		}
+		c.grace = d
+		return nil
+	}}
+}
+
 // WithSameSite sets the SameSite mode of the session cookie of
 // [NewSessions] (default http.SameSiteLaxMode).
 func WithSameSite(mode http.SameSite) Option {

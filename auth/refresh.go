@@ -33,14 +33,14 @@ type RefreshTokens struct {
 }
 
 // NewRefreshTokens returns a manager over store. Options: [WithTTL]
-// (default 30 days), [WithClock].
+// (default 30 days), [WithReuseGrace] (default 0), [WithClock].
 func NewRefreshTokens(store TokenStore, opts ...Option) (*RefreshTokens, error) {
 	if store == nil {
 		return nil, fmt.Errorf("%w: NewRefreshTokens: nil store", ErrConfig)
 	}
 	cfg := storeConfig{now: time.Now, ttl: DefaultRefreshTTL}
 	for _, o := range opts {
-		if o.name != "WithClock" && o.name != "WithTTL" {
+		if o.name != "WithClock" && o.name != "WithTTL" && o.name != "WithReuseGrace" {
 			return nil, fmt.Errorf("%w: %s does not apply to NewRefreshTokens", ErrConfig, o.name)
 		}
 	}
@@ -87,7 +87,7 @@ func (m *RefreshTokens) Rotate(ctx context.Context, token string) (string, *Clai
 	}
 	now := m.cfg.now()
 	st, err := m.store.Rotate(ctx, HashToken(token),
-		StoredToken{Hash: HashToken(next), ExpiresAt: now.Add(m.cfg.ttl)}, now)
+		StoredToken{Hash: HashToken(next), ExpiresAt: now.Add(m.cfg.ttl)}, now, m.cfg.grace)
 	if err != nil {
 		return "", nil, storeErr(err)
 	}

@@ -35,6 +35,11 @@ func NewSessions(store TokenStore, opts ...Option) (*Sessions, error) {
 	if err := applyOptions("NewSessions", &cfg, opts, func(o Option) func(*storeConfig) error { return o.store }); err != nil {
 		return nil, err
 	}
+	for _, o := range opts {
+		if o.name == "WithReuseGrace" {
+			return nil, fmt.Errorf("%w: WithReuseGrace does not apply to NewSessions", ErrConfig)
+		}
+	}
 	if cfg.sameSite == http.SameSiteNoneMode && cfg.insecure {
 		return nil, fmt.Errorf("%w: SameSite=None needs a Secure cookie", ErrConfig)
 	}

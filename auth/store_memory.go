@@ -27,7 +27,8 @@ type MemoryTokenStore struct {
 
 type memToken struct {
 	StoredToken
-	used bool
+	used   bool
+	usedAt time.Time
 }
 
 type memFamily struct {
@@ -137,20 +138,20 @@ func (s *MemoryTokenStore) Lookup(_ context.Context, hash string, now time.Time)
 }
 
 // Rotate marks oldHash used and stores next in its family.
-func (s *MemoryTokenStore) Rotate(_ context.Context, oldHash string, next StoredToken, now time.Time) (StoredToken, error) {
+func (s *MemoryTokenStore) Rotate(_ context.Context, oldHash string, next StoredToken, now time.Time, grace time.Duration) (StoredToken, error) {
 	if next.Hash == "" {
 		return StoredToken{}, fmt.Errorf("%w: token without hash", ErrConfig)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, f, err := s.check(oldHash, now)
-	if err == ErrTokenReused {
+	if err == ErrTokenReused && now.Sub(t.usedAt) >= grace {
 		f.revoked = true
 	}
 	if err != nil {
 		return StoredToken{}, err
 	}
-	t.used = true
+	t.used, t.usedAt = true, now
 	next.Family, next.Subject = t.Family, t.Subject
 	if next.Data == nil {
 		next.Data = t.Data

@@ -60,7 +60,7 @@ return 'ok'
 
 // checkLua loads token KEYS[1] into v and sets fam, or returns an error code.
 const checkLua = `
-local v = redis.call('HMGET', KEYS[1], 'f', 's', 'd', 'e', 'u')
+local v = redis.call('HMGET', KEYS[1], 'f', 's', 'd', 'e', 'u', 'ut')
 if not v[1] then return {'notfound'} end
 local fam = ARGV[1] .. 'f:' .. v[1]
 local r = redis.call('HGET', fam, 'r')
@@ -75,14 +75,16 @@ return {'ok', v[1], v[2], v[3], v[4]}
 `)
 
 var rotateScript = redis.NewScript(luaExtend + checkLua + `
--- KEYS: old token, new token. ARGV: prefix, now ms, new exp ms, has data, data
+-- KEYS: old token, new token. ARGV: prefix, now ms, new exp ms, has data, data, grace ms
+local now, exp = tonumber(ARGV[2]), tonumber(ARGV[3])
 if v[5] == '1' then
-  redis.call('HSET', fam, 'r', '1')
+  if now - tonumber(v[6] or '0') >= tonumber(ARGV[6]) then
+    redis.call('HSET', fam, 'r', '1')
+  end
   return {'reused'}
 end
-local now, exp = tonumber(ARGV[2]), tonumber(ARGV[3])
 if tonumber(v[4]) <= now then return {'expired'} end
-redis.call('HSET', KEYS[1], 'u', '1')
+redis.call('HSET', KEYS[1], 'u', '1', 'ut', ARGV[2])
 local data = v[3]
 if ARGV[4] == '1' then data = ARGV[5] end
 redis.call('HSET', KEYS[2], 'f', v[1], 's', v[2], 'd', data, 'e', ARGV[3], 'u', '0')
@@ -136,7 +138,7 @@ func (s *RedisTokenStore) Lookup(ctx context.Context, hash string, now time.Time
 }
 
 // Rotate marks oldHash used and stores next in its family.
-func (s *RedisTokenStore) Rotate(ctx context.Context, oldHash string, next StoredToken, now time.Time) (StoredToken, error) {
+func (s *RedisTokenStore) Rotate(ctx context.Context, oldHash string, next StoredToken, now time.Time, grace time.Duration) (StoredToken, error) {
 	if next.Hash == "" {
 		return StoredToken{}, fmt.Errorf("%w: token without hash", ErrConfig)
 	}
@@ -145,7 +147,7 @@ func (s *RedisTokenStore) Rotate(ctx context.Context, oldHash string, next Store
 		hasData = "1"
 	}
 	res, err := rotateScript.Run(ctx, s.rdb, []string{s.tokKey(oldHash), s.tokKey(next.Hash)},
-		s.prefix, now.UnixMilli(), next.ExpiresAt.UnixMilli(), hasData, next.Data).StringSlice()
+		s.prefix, now.UnixMilli(), next.ExpiresAt.UnixMilli(), hasData, next.Data, grace.Milliseconds()).StringSlice()
 	if err != nil {
 		return StoredToken{}, fmt.Errorf("auth: token store rotate: %w", err)
 	}

@@ -218,3 +218,35 @@ func TestRefreshTokensRedisDown(t *testing.T) {
 		t.Fatalf("after a restart that lost the data: %v", err)
 	}
 }
+
+func TestRefreshTokensReuseGrace(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	clock := func() time.Time { return now }
+	mem, _ := auth.NewMemoryTokenStore()
+	m, err := auth.NewRefreshTokens(mem, auth.WithReuseGrace(5*time.Second), auth.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rt1, _ := m.Issue(ctx, auth.Claims{Subject: "u"})
+	rt2, _, err := m.Rotate(ctx, rt1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Second) // a second tab refreshes with the same token
+	if _, _, err := m.Rotate(ctx, rt1); !errors.Is(err, auth.ErrTokenReused) {
+		t.Fatalf("reuse within grace: %v", err)
+	}
+	if _, _, err := m.Rotate(ctx, rt2); err != nil {
+		t.Fatalf("the session survives a reuse within grace: %v", err)
+	}
+	for name, opt := range map[string]auth.Option{"negative": auth.WithReuseGrace(-1), "too long": auth.WithReuseGrace(time.Hour)} {
+		if _, err := auth.NewRefreshTokens(mem, opt); !errors.Is(err, auth.ErrConfig) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := auth.NewSessions(mem, auth.WithReuseGrace(time.Second)); !errors.Is(err, auth.ErrConfig) {
+		t.Errorf("WithReuseGrace on NewSessions: %v", err)
+	}
+}

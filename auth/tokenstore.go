@@ -38,12 +38,13 @@ type TokenStore interface {
 	// Errors: [ErrTokenNotFound], [ErrTokenExpired], [ErrTokenRevoked]
 	// (its family was revoked), [ErrTokenReused] (it was rotated away).
 	Lookup(ctx context.Context, hash string, now time.Time) (StoredToken, error)
-	// Rotate marks the token oldHash used and stores next in its place,
-	// in the same family, with the same Subject (and the same Data when
-	// next.Data is nil). It returns the stored next. A token already used
-	// revokes its family and gives [ErrTokenReused]; otherwise the errors
-	// are those of Lookup.
-	Rotate(ctx context.Context, oldHash string, next StoredToken, now time.Time) (StoredToken, error)
+	// Rotate marks the token oldHash used (at now) and stores next in its
+	// place, in the same family, with the same Subject (and the same Data
+	// when next.Data is nil). It returns the stored next. A token already
+	// used gives [ErrTokenReused] and revokes its family, unless it was
+	// used less than grace before now (a client racing itself): then the
+	// family is left alone. Otherwise the errors are those of Lookup.
+	Rotate(ctx context.Context, oldHash string, next StoredToken, now time.Time, grace time.Duration) (StoredToken, error)
 	// RevokeFamily revokes every token of a family.
 	RevokeFamily(ctx context.Context, family string) error
 	// RevokeSubject revokes every family of a subject (log out everywhere).
@@ -64,6 +65,7 @@ type storeConfig struct {
 	cookie   string
 	sameSite http.SameSite
 	insecure bool
+	grace    time.Duration
 }
 
 // applyClockOnly applies opts that may only be WithClock.

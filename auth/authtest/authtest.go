@@ -36,6 +36,7 @@ func RunTokenStore(t *testing.T, newStore func(t *testing.T) auth.TokenStore) {
 		{"Rotate", testRotate},
 		{"RotateNewData", testRotateNewData},
 		{"ReuseRevokesFamily", testReuse},
+		{"ReuseWithinGrace", testReuseGrace},
 		{"RevokeFamily", testRevokeFamily},
 		{"RevokeSubject", testRevokeSubject},
 		{"ConcurrentRotate", testConcurrentRotate},
@@ -91,7 +92,7 @@ func testSaveLookup(t *testing.T, s auth.TokenStore) {
 func testLookupUnknown(t *testing.T, s auth.TokenStore) {
 	_, err := s.Lookup(context.Background(), auth.HashToken(id()), base)
 	wantErr(t, "Lookup unknown", err, auth.ErrTokenNotFound)
-	_, err = s.Rotate(context.Background(), auth.HashToken(id()), token("", "", nil), base)
+	_, err = s.Rotate(context.Background(), auth.HashToken(id()), token("", "", nil), base, 0)
 	wantErr(t, "Rotate unknown", err, auth.ErrTokenNotFound)
 }
 
@@ -100,7 +101,7 @@ func testExpired(t *testing.T, s auth.TokenStore) {
 	late := st.ExpiresAt.Add(time.Millisecond)
 	_, err := s.Lookup(context.Background(), st.Hash, late)
 	wantErr(t, "Lookup after expiry", err, auth.ErrTokenExpired)
-	_, err = s.Rotate(context.Background(), st.Hash, token("", "", nil), late)
+	_, err = s.Rotate(context.Background(), st.Hash, token("", "", nil), late, 0)
 	wantErr(t, "Rotate after expiry", err, auth.ErrTokenExpired)
 }
 
@@ -108,7 +109,7 @@ func testRotate(t *testing.T, s auth.TokenStore) {
 	ctx := context.Background()
 	first := save(t, s, token(id(), "alice", []byte("claims")))
 	next := token("", "", nil)
-	got, err := s.Rotate(ctx, first.Hash, next, base)
+	got, err := s.Rotate(ctx, first.Hash, next, base, 0)
 	if err != nil {
 		t.Fatalf("Rotate: %v", err)
 	}
@@ -123,7 +124,7 @@ func testRotate(t *testing.T, s auth.TokenStore) {
 	wantErr(t, "Lookup rotated token", err, auth.ErrTokenReused)
 	// A chain of rotations stays in the family.
 	third := token("", "", nil)
-	if got, err := s.Rotate(ctx, next.Hash, third, base); err != nil || got.Family != first.Family {
+	if got, err := s.Rotate(ctx, next.Hash, third, base, 0); err != nil || got.Family != first.Family {
 		t.Fatalf("second Rotate = %+v, %v", got, err)
 	}
 }
@@ -131,7 +132,7 @@ func testRotate(t *testing.T, s auth.TokenStore) {
 func testRotateNewData(t *testing.T, s auth.TokenStore) {
 	first := save(t, s, token(id(), "alice", []byte("old")))
 	next := token("", "", []byte("new"))
-	got, err := s.Rotate(context.Background(), first.Hash, next, base)
+	got, err := s.Rotate(context.Background(), first.Hash, next, base, 0)
 	if err != nil || string(got.Data) != "new" {
 		t.Fatalf("Rotate = %+v, %v", got, err)
 	}
@@ -145,17 +146,38 @@ func testReuse(t *testing.T, s auth.TokenStore) {
 	ctx := context.Background()
 	first := save(t, s, token(id(), "alice", nil))
 	second := token("", "", nil)
-	if _, err := s.Rotate(ctx, first.Hash, second, base); err != nil {
+	if _, err := s.Rotate(ctx, first.Hash, second, base, 0); err != nil {
 		t.Fatal(err)
 	}
 	// The stolen first token is replayed.
-	_, err := s.Rotate(ctx, first.Hash, token("", "", nil), base)
+	_, err := s.Rotate(ctx, first.Hash, token("", "", nil), base, 0)
 	wantErr(t, "replay", err, auth.ErrTokenReused)
 	// The whole family is now revoked, including the legitimate successor.
 	_, err = s.Lookup(ctx, second.Hash, base)
 	wantErr(t, "Lookup successor after reuse", err, auth.ErrTokenRevoked)
-	_, err = s.Rotate(ctx, second.Hash, token("", "", nil), base)
+	_, err = s.Rotate(ctx, second.Hash, token("", "", nil), base, 0)
 	wantErr(t, "Rotate successor after reuse", err, auth.ErrTokenRevoked)
+}
+
+func testReuseGrace(t *testing.T, s auth.TokenStore) {
+	ctx := context.Background()
+	const grace = 5 * time.Second
+	first := save(t, s, token(id(), "alice", nil))
+	second := token("", "", nil)
+	if _, err := s.Rotate(ctx, first.Hash, second, base, grace); err != nil {
+		t.Fatal(err)
+	}
+	// The same client refreshes again a second later: refused, family kept.
+	_, err := s.Rotate(ctx, first.Hash, token("", "", nil), base.Add(time.Second), grace)
+	wantErr(t, "reuse within grace", err, auth.ErrTokenReused)
+	if _, err := s.Lookup(ctx, second.Hash, base.Add(time.Second)); err != nil {
+		t.Fatalf("successor after a reuse within grace: %v", err)
+	}
+	// Past the grace period, reuse revokes the family.
+	_, err = s.Rotate(ctx, first.Hash, token("", "", nil), base.Add(10*time.Second), grace)
+	wantErr(t, "reuse after grace", err, auth.ErrTokenReused)
+	_, err = s.Lookup(ctx, second.Hash, base.Add(10*time.Second))
+	wantErr(t, "successor after a reuse past grace", err, auth.ErrTokenRevoked)
 }
 
 func testRevokeFamily(t *testing.T, s auth.TokenStore) {
@@ -206,7 +228,7 @@ func testConcurrentRotate(t *testing.T, s auth.TokenStore) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = s.Rotate(context.Background(), first.Hash, token("", "", nil), base)
+			_, errs[i] = s.Rotate(context.Background(), first.Hash, token("", "", nil), base, 0)
 		}()
 	}
 	wg.Wait()
