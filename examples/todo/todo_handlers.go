@@ -208,7 +208,7 @@ func (a *todoAPI) patch(w http.ResponseWriter, r *http.Request) error {
 	var updated todoRow
 	err = a.cache.WriteInvalidate(r.Context(), cacheKey(t.ID), func(ctx context.Context) error {
 		var err error
-		updated, err = a.store.updateTodo(ctx, t.ID, todoPatch{Title: in.Title, Done: in.Done})
+		updated, err = a.store.updateTodo(ctx, t.ID, todoPatch(in))
 		return err
 	})
 	if errors.Is(err, errNotFound) {
