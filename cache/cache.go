@@ -157,7 +157,7 @@ func (c *Cache[T]) memHit(key string, now int64) (T, bool) {
 	if e == nil {
 		return zero, false
 	}
-	d := e.data.Load()
+	d := &e.entryData
 	if !d.isObj || d.neg || (d.expire != 0 && now >= d.expire) || (d.soft != 0 && now >= d.soft) {
 		return zero, false
 	}

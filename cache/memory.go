@@ -129,7 +129,7 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 	if e == nil {
 		return nil, ErrNotFound
 	}
-	d := e.data.Load()
+	d := &e.entryData
 	if d.isObj {
 		return nil, ErrNotFound
 	}
@@ -239,7 +239,7 @@ func (s *shard) lookupLocked(h uint64, key string) *entry {
 func (m *Memory) removeExpired(key string, e *entry, now int64) {
 	s, h := m.shardOf(key)
 	s.mu.Lock()
-	if cur := s.lookupLocked(h, key); cur == e && e.data.Load().expired(now) {
+	if cur := s.lookupLocked(h, key); cur == e && e.expired(now) {
 		s.unlink(e)
 	}
 	s.mu.Unlock()
@@ -259,7 +259,7 @@ func (m *Memory) getObj(key string, now int64) (objEntry, bool) {
 	if e == nil {
 		return objEntry{}, false
 	}
-	d := e.data.Load()
+	d := &e.entryData
 	if !d.isObj {
 		return objEntry{}, false
 	}
@@ -288,18 +288,25 @@ func (m *Memory) set(key string, in entryData, now int64) {
 		}
 		return
 	}
-	if e := s.lookupLocked(h, key); e != nil {
-		s.bytes += size - e.size
-		if !e.inMain {
-			s.smallBytes += size - e.size
+	if old := s.lookupLocked(h, key); old != nil {
+		// Entries are immutable once published: a new one takes the old
+		// one's place in its queue and its bucket.
+		e := &entry{entryData: in, key: key, hash: h, size: size, inMain: old.inMain}
+		e.freq.Store(old.freq.Load())
+		s.bytes += size - old.size
+		if !old.inMain {
+			s.smallBytes += size - old.size
 		}
-		e.data.Store(&in)
-		e.size = size
+		if old.inMain {
+			s.main.replace(old, e)
+		} else {
+			s.small.replace(old, e)
+		}
+		s.replaceInTable(old, e)
 		s.evict(now)
 		return
 	}
-	e := &entry{key: key, hash: h, size: size}
-	e.data.Store(&in)
+	e := &entry{entryData: in, key: key, hash: h, size: size}
 	if s.ghost.contains(h) {
 		e.inMain = true
 		s.main.pushFront(e)
@@ -314,8 +321,7 @@ func (m *Memory) set(key string, in entryData, now int64) {
 	s.evict(now)
 }
 
-// entryData is what Set replaces in an entry; it is immutable once
-// published.
+// entryData is the value part of an entry.
 type entryData struct {
 	val    []byte
 	obj    any
@@ -325,9 +331,12 @@ type entryData struct {
 	soft   int64 // Unix nanoseconds after which a typed Cache treats it as stale
 }
 
-// entry is one key's value and its place in a shard's queues.
+// entry is one key's value and its place in a shard's queues. entryData,
+// key and hash never change once the entry is published in a table; readers
+// use them without a lock. The other fields belong to the shard lock (freq is
+// atomic).
 type entry struct {
-	data   atomic.Pointer[entryData]
+	entryData
 	chain  atomic.Pointer[entry] // next in the hash bucket
 	key    string
 	hash   uint64
@@ -351,7 +360,7 @@ func (e *entry) touch() {
 
 func (d *entryData) expired(now int64) bool { return d.expire != 0 && now >= d.expire }
 
-func (e *entry) expired(now int64) bool { return e.data.Load().expired(now) }
+
 
 // shard is one independently locked part of a Memory.
 type shard struct {
@@ -460,6 +469,22 @@ func (l *list) pushFront(e *entry) {
 	l.head = e
 }
 
+// replace puts e where old is.
+func (l *list) replace(old, e *entry) {
+	e.prev, e.next = old.prev, old.next
+	if e.prev != nil {
+		e.prev.next = e
+	} else {
+		l.head = e
+	}
+	if e.next != nil {
+		e.next.prev = e
+	} else {
+		l.tail = e
+	}
+	old.prev, old.next = nil, nil
+}
+
 func (l *list) remove(e *entry) {
 	if e.prev != nil {
 		e.prev.next = e.next
@@ -554,6 +579,20 @@ func (s *shard) remove(e *entry) {
 	for cur := link.Load(); cur != nil; cur = link.Load() {
 		if cur == e {
 			link.Store(e.chain.Load())
+			return
+		}
+		link = &cur.chain
+	}
+}
+
+// replaceInTable puts e in old's place in its bucket. s.mu must be held.
+// old keeps its link, so a reader standing on it walks on.
+func (s *shard) replaceInTable(old, e *entry) {
+	e.chain.Store(old.chain.Load())
+	link := s.table.Load().bucket(old.hash)
+	for cur := link.Load(); cur != nil; cur = link.Load() {
+		if cur == old {
+			link.Store(e)
 			return
 		}
 		link = &cur.chain
