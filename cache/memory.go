@@ -360,8 +360,6 @@ func (e *entry) touch() {
 
 func (d *entryData) expired(now int64) bool { return d.expire != 0 && now >= d.expire }
 
-
-
 // shard is one independently locked part of a Memory.
 type shard struct {
 	// Read without the lock:
