@@ -184,8 +184,8 @@ func (l *Redis) AllowN(ctx context.Context, key string, n int) (Result, error) {
 
 func (l *Redis) fail(err error) (Result, error) {
 	l.m.error()
-	now := time.Now().UnixNano()
-	if last := l.lastLog.Load(); now-last >= int64(time.Second) && l.lastLog.CompareAndSwap(last, now) {
+	now := l.now()
+	if last := l.lastLog.Load(); (last == 0 || now-last >= int64(time.Second)) && l.lastLog.CompareAndSwap(last, now) {
 		l.logger.Warn("ratelimit: redis unavailable; applying failure policy",
 			zap.String("limiter", l.name), zap.Bool("fail_open", l.failOpen), zap.Error(err))
 	}
