@@ -38,9 +38,10 @@ func TestRedisKeyIsPrefixedAndExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 3 events at 1/s: the bucket is full again in 3s, and so the key expires.
-	if ttl <= 2*time.Second || ttl > 3*time.Second {
-		t.Fatalf("PTTL = %v, want in (2s, 3s]", ttl)
+	// 3 events at 1/s: the bucket is full again in 3s, and so the key
+	// expires (allowing a second for a slow machine between the calls).
+	if ttl <= time.Second || ttl > 3*time.Second {
+		t.Fatalf("PTTL = %v, want in (1s, 3s]", ttl)
 	}
 }
 
