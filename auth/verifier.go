@@ -26,6 +26,7 @@ type verifierConfig struct {
 	revocation Revocation
 	now        func() time.Time
 	reg        prometheus.Registerer
+	cacheSize  int // WithVerifyCache; 0: no cache
 }
 
 // Verifier checks signed JWTs. It takes the key by the token's "kid" from a
@@ -53,12 +54,13 @@ type Verifier struct {
 	// staticKeyfunc is set when keys needs no context (a *KeySet), to
 	// spare a closure per verification.
 	staticKeyfunc jwt.Keyfunc
+	cache         *verifyCache // nil without WithVerifyCache
 }
 
 // NewVerifier returns a Verifier reading keys from keys (a [*KeySet] or a
 // [*RemoteKeySet]). Options: [WithIssuer], [WithAudience], [WithLeeway],
 // [WithAlgorithms], [WithMaxTokenSize], [WithRevocation], [WithClock],
-// [WithMetrics].
+// [WithMetrics], [WithVerifyCache].
 func NewVerifier(keys KeySource, opts ...Option) (*Verifier, error) {
 	if keys == nil {
 		return nil, fmt.Errorf("%w: NewVerifier: nil key source", ErrConfig)
@@ -87,6 +89,9 @@ func NewVerifier(keys KeySource, opts ...Option) (*Verifier, error) {
 	if _, ok := keys.(*KeySet); ok {
 		v.staticKeyfunc = func(t *jwt.Token) (any, error) { return v.keyFor(context.Background(), t) }
 	}
+	if v.cfg.cacheSize > 0 {
+		v.cache = newVerifyCache(v.cfg.cacheSize)
+	}
 	if v.cfg.reg != nil {
 		m, err := newVerifierMetrics(v.cfg.reg)
 		if err != nil {
@@ -104,6 +109,12 @@ func NewVerifier(keys KeySource, opts ...Option) (*Verifier, error) {
 // Any other error (keys or revocation list unreachable, ctx done) means
 // the token could not be checked.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	if v.cache != nil && len(token) <= v.cfg.maxSize {
+		if c, hit, err := v.cached(ctx, token); hit {
+			v.metrics.observe(err)
+			return c, err
+		}
+	}
 	var w claimsWire
 	if err := v.verify(ctx, token, &w); err != nil {
 		return nil, err
@@ -111,6 +122,9 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	c, err := w.claims()
 	if err != nil { // only when "aud" was not checked
 		return nil, tokenErr(ErrTokenMalformed, err)
+	}
+	if v.cache != nil {
+		v.remember(token, c)
 	}
 	return c, nil
 }
