@@ -94,7 +94,7 @@ func build(ctx context.Context, cfg config, app *keel.App) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
-	verifier, err := auth.NewVerifier(keys, auth.WithIssuer("todo"), auth.WithAudience("todo"))
+	verifier, err := auth.NewVerifier(keys, auth.WithIssuer("todo"), auth.WithAudience("todo"), auth.WithVerifyCache(100_000))
 	if err != nil {
 		return nil, err
 	}
