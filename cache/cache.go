@@ -145,27 +145,29 @@ func (c *Cache[T]) storeCtx(ctx context.Context) (context.Context, context.Cance
 	return ctx, func() {}
 }
 
-// memHit is the hot path over a Memory store: a fresh, positive entry of
+// memHitOrAbsent is the hot path over a Memory store: a fresh, positive entry of
 // type T, read with no lock, no copy of the entry and no allocation.
 // Anything else is left to lookup.
-func (c *Cache[T]) memHit(key string, now int64) (T, bool) {
+// It also reports whether the key is absent from the hot tier altogether
+// (then, over a Memory store, there is nothing more to look at).
+func (c *Cache[T]) memHitOrAbsent(key string, now int64) (v T, ok, absent bool) {
 	var zero T
 	if c.hot == nil || (c.tiered != nil && !c.tiered.live.Load()) {
-		return zero, false
+		return zero, false, false
 	}
 	e := c.hot.lookup(key)
 	if e == nil {
-		return zero, false
+		return zero, false, true
 	}
 	d := &e.entryData
 	if !d.isObj || d.neg || (d.expire != 0 && now >= d.expire) || (d.soft != 0 && now >= d.soft) {
-		return zero, false
+		return zero, false, false
 	}
-	v, ok := d.obj.(T)
+	v, ok = d.obj.(T)
 	if ok {
 		e.touch()
 	}
-	return v, ok
+	return v, ok, false
 }
 
 // lookup reads key as of now. A corrupt or undecodable entry is a miss.
@@ -325,11 +327,16 @@ func (c *Cache[T]) write(ctx context.Context, key string, v T, neg bool) error {
 // is returned as it is.
 func (c *Cache[T]) Get(ctx context.Context, key string) (T, error) {
 	now := c.now()
-	if v, ok := c.memHit(key, now); ok {
+	v, ok, absent := c.memHitOrAbsent(key, now)
+	if ok {
 		inc(c.hits)
 		return v, nil
 	}
 	var zero T
+	if absent && c.mem != nil {
+		inc(c.misses)
+		return zero, ErrNotFound
+	}
 	f, err := c.lookup(ctx, key, now)
 	if err != nil {
 		inc(c.storeErrors)
@@ -384,9 +391,14 @@ func (c *Cache[T]) Delete(ctx context.Context, keys ...string) error {
 func (c *Cache[T]) GetOrLoad(ctx context.Context, key string, load Loader[T]) (T, error) {
 	epoch := c.flights.epoch()
 	now := c.now()
-	if v, ok := c.memHit(key, now); ok {
+	v, ok, absent := c.memHitOrAbsent(key, now)
+	if ok {
 		inc(c.hits)
 		return v, nil
+	}
+	if absent && c.mem != nil {
+		inc(c.misses)
+		return c.load(ctx, key, epoch, load)
 	}
 	if !c.storeUp(now) {
 		inc(c.misses)

@@ -24,6 +24,7 @@ type group[T any] struct {
 	mu       sync.Mutex
 	m        map[string]*call[T]
 	finished atomic.Uint64 // flights finished so far
+	active   atomic.Int64  // flights running now
 }
 
 // epoch returns a value to pass to do: read it before looking the key up in
@@ -51,6 +52,7 @@ func (g *group[T]) do(ctx context.Context, key string, epoch uint64, fn func(c *
 	}
 	c := &call[T]{done: make(chan struct{})}
 	g.m[key] = c
+	g.active.Add(1)
 	g.mu.Unlock()
 
 	normal := false
@@ -77,6 +79,7 @@ func (g *group[T]) finish(key string, c *call[T]) {
 	if g.m[key] == c {
 		delete(g.m, key)
 	}
+	g.active.Add(-1)
 	g.finished.Add(1)
 	g.mu.Unlock()
 	close(c.done)
@@ -86,6 +89,9 @@ func (g *group[T]) finish(key string, c *call[T]) {
 // for a leader that is storing right now, so a writer that calls it before
 // writing the cache always has the last word in this process.
 func (g *group[T]) markDirty(key string) {
+	if g.active.Load() == 0 {
+		return // a flight starting from now on reads the source after the write
+	}
 	g.mu.Lock()
 	c := g.m[key]
 	g.mu.Unlock()
