@@ -15,6 +15,9 @@ const (
 	DefaultMaxKeys = 1_000_000
 	// DefaultTimeout bounds one Redis decision.
 	DefaultTimeout = 100 * time.Millisecond
+	// DefaultFailureCooldown is how long a Redis limiter applies its failure
+	// policy without asking Redis after a failed decision.
+	DefaultFailureCooldown = time.Second
 	// DefaultPrefix starts the Redis keys when [WithPrefix] is not given;
 	// the limit follows it (see [WithPrefix]).
 	DefaultPrefix = "ratelimit:"
@@ -59,6 +62,7 @@ type config struct {
 	prefixSet  bool
 	failOpen   bool
 	timeout    time.Duration
+	cooldown   time.Duration
 	denyCache  bool
 }
 
@@ -69,6 +73,7 @@ func newConfig(sc scope, ctor string, opts []Option) (*config, error) {
 		maxKeys:   DefaultMaxKeys,
 		failOpen:  true,
 		timeout:   DefaultTimeout,
+		cooldown:  DefaultFailureCooldown,
 		denyCache: true,
 	}
 	for _, o := range opts {
@@ -205,6 +210,22 @@ func WithTimeout(d time.Duration) Option {
 			return badOption("WithTimeout", "must be positive, got %v", d)
 		}
 		cfg.timeout = d
+		return nil
+	}}
+}
+
+// WithFailureCooldown sets how long a Redis limiter stops asking Redis after
+// a failed decision ([DefaultFailureCooldown] by default). During the
+// cooldown every decision follows the failure policy at once, so an outage
+// costs no timeout per request; after it, one decision probes Redis while the
+// others keep failing fast, and limiting resumes when the probe succeeds.
+// 0 turns the cooldown off: every decision tries Redis.
+func WithFailureCooldown(d time.Duration) Option {
+	return option{"WithFailureCooldown", scopeRedis, func(cfg *config) error {
+		if d < 0 {
+			return badOption("WithFailureCooldown", "must not be negative, got %v", d)
+		}
+		cfg.cooldown = d
 		return nil
 	}}
 }

@@ -47,7 +47,10 @@ var gcraScript = redis.NewScript(gcraSource)
 // policy decides ([WithFailOpen], the default, or [WithFailClosed]); the
 // failure is logged (at most once a second) and counted, and AllowN
 // returns the policy's Result with an error wrapping [ErrUnavailable].
-// Limiting resumes by itself when Redis answers again.
+// For a cooldown after a failure ([WithFailureCooldown], one second by
+// default) decisions follow the policy without asking Redis, so an outage
+// does not add a timeout to every request; then one decision probes Redis,
+// and limiting resumes by itself when Redis answers again.
 //
 // A Redis is safe for concurrent use. Create one with [NewRedis].
 type Redis struct {
@@ -59,6 +62,8 @@ type Redis struct {
 	prefix   string
 	failOpen bool
 	timeout  time.Duration
+	cooldown int64        // ns; 0: none
+	downTill atomic.Int64 // Unix ns until which Redis is not asked; 0: healthy
 	now      func() int64 // Unix ns, for the deny cache
 	name     string
 	logger   *zap.Logger
@@ -103,6 +108,7 @@ func NewRedis(client redis.UniversalClient, limit Limit, opts ...Option) (*Redis
 		prefix:   prefix,
 		failOpen: cfg.failOpen,
 		timeout:  cfg.timeout,
+		cooldown: int64(cfg.cooldown),
 		now:      cfg.nanos(),
 		name:     cfg.name,
 		logger:   cfg.logger,
@@ -143,6 +149,14 @@ func (l *Redis) AllowN(ctx context.Context, key string, n int) (Result, error) {
 		}
 	}
 
+	// After a failure, skip Redis until the cooldown ends; then one caller
+	// (the one that moves the deadline on) probes it.
+	if till := l.downTill.Load(); till != 0 {
+		if start < till || !l.downTill.CompareAndSwap(till, start+l.cooldown) {
+			return l.fail(errCoolingDown)
+		}
+	}
+
 	// A caller's earlier deadline already bounds the call; only add ours
 	// when it is sooner (saving a timer per decision otherwise).
 	if d, ok := ctx.Deadline(); !ok || time.Until(d) > l.timeout {
@@ -159,7 +173,13 @@ func (l *Redis) AllowN(ctx context.Context, key string, n int) (Result, error) {
 		err = fmt.Errorf("unexpected script reply of %d values", len(vals))
 	}
 	if err != nil {
+		if l.cooldown > 0 {
+			l.downTill.Store(l.now() + l.cooldown)
+		}
 		return l.fail(err)
+	}
+	if l.downTill.Load() != 0 {
+		l.downTill.Store(0)
 	}
 
 	res := Result{
@@ -181,6 +201,10 @@ func (l *Redis) AllowN(ctx context.Context, key string, n int) (Result, error) {
 	l.m.observe(res.Allowed)
 	return res, nil
 }
+
+// errCoolingDown is the cause reported while the limiter skips Redis after
+// a failure.
+var errCoolingDown = errors.New("redis failed recently; cooling down")
 
 func (l *Redis) fail(err error) (Result, error) {
 	l.m.error()

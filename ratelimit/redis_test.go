@@ -184,9 +184,10 @@ func TestRedisFailurePolicy(t *testing.T) {
 			srv := testenv.StartRedisServer(t)
 			reg := prometheus.NewRegistry()
 			core, logs := observer.New(zap.WarnLevel)
+			clk := newFakeClock()
 			opts := []ratelimit.Option{ratelimit.WithMetrics(reg), ratelimit.WithLogger(zap.New(core)),
 				ratelimit.WithName("api"), ratelimit.WithTimeout(500 * time.Millisecond),
-				ratelimit.WithClock(newFakeClock().Now)} // frozen: the log throttle sees one instant
+				ratelimit.WithClock(clk.Now)} // frozen: the log throttle sees one instant
 			if open {
 				opts = append(opts, ratelimit.WithFailOpen())
 			} else {
@@ -231,11 +232,17 @@ func TestRedisFailurePolicy(t *testing.T) {
 			}
 
 			srv.Start()
+			// Until the failure cooldown ends, the policy still decides.
+			if _, err := l.Allow(ctx, "fresh"); !errors.Is(err, ratelimit.ErrUnavailable) {
+				t.Fatalf("during the cooldown: err = %v, want ErrUnavailable", err)
+			}
+			clk.Advance(ratelimit.DefaultFailureCooldown)
 			var err error
 			for range 10 { // the client drops dead connections and redials
 				if _, err = l.Allow(ctx, "fresh"); err == nil {
 					break
 				}
+				clk.Advance(ratelimit.DefaultFailureCooldown) // a failed probe starts a new cooldown
 			}
 			if err != nil {
 				t.Fatalf("after Redis returned: %v", err)
