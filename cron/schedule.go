@@ -84,9 +84,9 @@ func (c *cronSchedule) Next(t time.Time) time.Time {
 	return time.Time{}
 }
 
-// Prev returns the last fire time strictly before t; it is the mirror of
-// Next, so that Next(Prev(t)) is the first fire time at or after Prev(t)'s
-// successor. It allocates nothing.
+// Prev returns the last fire time strictly before t. It is the exact mirror
+// of Next under the same daylight-saving rule: for every fire time f,
+// Prev(Next(f)) == f. It allocates nothing.
 func (c *cronSchedule) Prev(t time.Time) time.Time {
 	u := t.Unix()
 	if t.Nanosecond() == 0 {
@@ -153,7 +153,8 @@ func zoneAt(u int64, loc *time.Location) (off int, zs, ze time.Time) {
 	return off, zs, ze
 }
 
-// everySchedule fires at every multiple of d since the Unix epoch.
+// everySchedule fires at every multiple of d since the Unix epoch. It
+// counts in Unix nanoseconds, so it works between the years 1678 and 2262.
 type everySchedule struct {
 	d    time.Duration
 	loc  *time.Location
