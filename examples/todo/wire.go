@@ -153,7 +153,7 @@ func build(ctx context.Context, cfg config, app *keel.App) (*service, error) {
 		store = tiered
 	}
 	todos, err := cache.New[todoRow](store, cache.WithTTL(5*time.Minute), cache.WithJitter(0.1),
-		cache.WithNegativeTTL(5*time.Second), cache.WithName("todos"), cache.WithMetrics(reg), cache.WithLogger(log))
+		cache.WithNegativeTTL(5*time.Second), cache.WithStoreTimeout(100*time.Millisecond), cache.WithName("todos"), cache.WithMetrics(reg), cache.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}
