@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/gokeel/keel/cache"
 	"github.com/gokeel/keel/cache/cachetest"
 	"github.com/gokeel/keel/internal/testenv"
@@ -39,11 +40,25 @@ func waitLive(t *testing.T, ts *cache.Tiered) {
 }
 
 func TestTieredConformance(t *testing.T) {
-	if testenv.RedisAddr(t) == "" {
-		t.Skip("tiered conformance needs real time on both tiers; set KEEL_TEST_REDIS")
+	if testenv.RedisAddr(t) != "" {
+		cachetest.Run(t, func(t *testing.T) cache.Store {
+			return newTiered(t, testenv.Redis(t), testenv.Name("keeltest:")+":")
+		})
+		return
 	}
-	cachetest.Run(t, func(t *testing.T) cache.Store {
-		return newTiered(t, testenv.Redis(t), testenv.Name("keeltest:")+":")
+	// miniredis: both tiers on fake time.
+	cachetest.RunFakeTime(t, func(t *testing.T) (cache.Store, func(time.Duration)) {
+		mr := miniredis.RunT(t)
+		client := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		t.Cleanup(func() { _ = client.Close() })
+		clk := newFakeClock()
+		ts, err := cache.NewTiered(newMemory(t, cache.WithClock(clk)), client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ts.Close() })
+		waitLive(t, ts)
+		return ts, func(d time.Duration) { mr.FastForward(d); clk.Advance(d) }
 	})
 }
 
