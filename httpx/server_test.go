@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,7 +95,18 @@ func TestServerCutsOffSlowHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer slow.Close()
-	_, _ = io.WriteString(slow, "GET / HTTP/1.1\r\nHost: x\r\n")
+	// Slowloris: the headers trickle in a byte at a time and never end.
+	trickleDone := make(chan struct{})
+	go func() {
+		defer close(trickleDone)
+		header := "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 1000)
+		for i := 0; i < len(header); i++ {
+			if _, err := slow.Write([]byte{header[i]}); err != nil {
+				return // the server hung up
+			}
+			time.Sleep(10 * time.Millisecond) // the attack's own pace
+		}
+	}()
 	// A normal client is served while the slow one dawdles.
 	client := &http.Client{Transport: &http.Transport{}, Timeout: 5 * time.Second}
 	defer client.CloseIdleConnections()
@@ -119,4 +131,5 @@ func TestServerCutsOffSlowHeaders(t *testing.T) {
 			break
 		}
 	}
+	<-trickleDone // its writes fail once the server has closed the connection
 }
