@@ -32,9 +32,9 @@ const defaultMaxEntries = 100_000
 //
 // The store is split into shards, each with its own lock and queues, for
 // writes; reads take no lock at all: each shard's hash table is read with
-// atomic loads, and entry data is replaced atomically. Expired entries are never returned and are
-// removed when read or when eviction reaches them; no goroutine runs in the
-// background. An entry larger than a shard's byte budget (max bytes divided by
+// atomic loads, and an overwrite publishes a new, immutable entry in the old
+// one's place. Expired entries are never returned and are removed when read
+// or when eviction reaches them; no goroutine runs in the background. An entry larger than a shard's byte budget (max bytes divided by
 // the number of shards) is not stored.
 type Memory struct {
 	shards   []shard
@@ -44,9 +44,7 @@ type Memory struct {
 	evictCtr prometheus.Counter
 }
 
-var (
-	_ Store = (*Memory)(nil)
-)
+var _ Store = (*Memory)(nil)
 
 // NewMemory returns a memory store. Options: [WithMaxEntries] (default
 // 100,000 when neither bound is given), [WithMaxBytes], [WithShards],
