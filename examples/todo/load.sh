@@ -27,9 +27,20 @@ TOKEN=$(curl -fs -XPOST "http://$API/v1/auth/login" -H 'Content-Type: applicatio
 curl -fs -XPOST "http://$API/v1/todos" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
 	-d '{"title":"buy milk"}' >/dev/null
 
-echo "== bare net/http map handler: GET /v1/todos/1"
-"$BIN/loadgen" -url "http://$BARE/v1/todos/1" -c "$CONC" -d "$DURATION"
-echo "== todo (cached): GET /v1/todos/1"
-"$BIN/loadgen" -url "http://$API/v1/todos/1" -H "Authorization: Bearer $TOKEN" -c "$CONC" -d "$DURATION"
+# Alternate the baseline and the API so that both see the same machine.
+ROUNDS=${ROUNDS:-3}
+bare_total=0 todo_total=0
+for r in $(seq 1 "$ROUNDS"); do
+	echo "== round $r: bare net/http map handler, GET /v1/todos/1"
+	out=$("$BIN/loadgen" -url "http://$BARE/v1/todos/1" -c "$CONC" -d "$DURATION")
+	echo "$out"
+	bare_total=$(echo "$out" | awk -v t="$bare_total" '{for(i=1;i<=NF;i++) if($i=="req/s,") print t+$(i-1)}')
+	echo "== round $r: todo (cached), GET /v1/todos/1"
+	out=$("$BIN/loadgen" -url "http://$API/v1/todos/1" -H "Authorization: Bearer $TOKEN" -c "$CONC" -d "$DURATION")
+	echo "$out"
+	todo_total=$(echo "$out" | awk -v t="$todo_total" '{for(i=1;i<=NF;i++) if($i=="req/s,") print t+$(i-1)}')
+done
+awk -v a="$todo_total" -v b="$bare_total" -v n="$ROUNDS" \
+	'BEGIN{printf "== cached read: %.0f req/s vs bare %.0f req/s (mean of %d rounds): %.0f%% of bare\n", a/n, b/n, n, 100*a/b}'
 echo "== todo: POST /v1/todos"
 "$BIN/loadgen" -method POST -url "http://$API/v1/todos" -H "Authorization: Bearer $TOKEN" -body '{"title":"load"}' -status 201 -c "$CONC" -d "$DURATION"
