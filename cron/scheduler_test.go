@@ -3,6 +3,7 @@ package cron_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -629,5 +630,45 @@ func TestBrokenScheduleDoesNotSpin(t *testing.T) {
 	h.expect(cron.EventFinish, "stuck", at)
 	if e := h.s.Entries()[0]; !e.Next.IsZero() {
 		t.Fatalf("Next = %v, want zero (unscheduled)", e.Next)
+	}
+}
+
+func TestShutdownDropsQueuedRun(t *testing.T) {
+	t.Parallel()
+	// A lease longer than the clock's jumps, or the run would lose it.
+	h := newHarness(t, t0, cron.WithLeaseTTL(time.Hour))
+	mustAdd(t, h.s, "q", "* * * * *", func(ctx context.Context) error { <-ctx.Done(); return nil },
+		cron.WithOverlap(cron.OverlapQueue))
+	h.run()
+	t1, t2 := t0.Add(time.Minute), t0.Add(2*time.Minute)
+	h.fireAt(t1)
+	h.expect(cron.EventStart, "q", t1)
+	h.fireAt(t2) // queued behind the running t1
+	if !h.clk.WaitForTimer(t0.Add(3*time.Minute), wait) {
+		t.Fatal("t2 not handled")
+	}
+	if err := h.stop(); err != nil {
+		t.Fatal(err)
+	}
+	h.expect(cron.EventFinish, "q", t1)
+	if e := h.expect(cron.EventSkip, "q", t2); e.Reason != cron.ReasonShutdown {
+		t.Fatalf("reason %q, want shutdown", e.Reason)
+	}
+}
+
+// Many idle jobs cost one pending timer, not one each.
+func TestIdleJobsShareOneTimer(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, t0)
+	for i := 0; i < 1000; i++ {
+		mustAdd(t, h.s, "job-"+strconv.Itoa(i), strconv.Itoa(i%60)+" "+strconv.Itoa(i%24)+" * * *", okJob)
+	}
+	h.run()
+	first := h.s.Entries()[0].Next
+	if !h.clk.WaitForTimer(first, wait) {
+		t.Fatalf("no timer for the first due job at %v", first)
+	}
+	if n := h.clk.Timers(); n != 1 {
+		t.Fatalf("%d timers pending, want 1", n)
 	}
 }
