@@ -3,6 +3,7 @@ package testenv_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 
 	"github.com/gokeel/keel/internal/testenv"
@@ -43,5 +44,19 @@ func TestRedisServerRestart(t *testing.T) {
 	s.Start()
 	if err := c.Ping(ctx).Err(); err != nil {
 		t.Fatalf("after restart: %v", err)
+	}
+}
+
+func TestRedisCluster(t *testing.T) {
+	c := testenv.StartRedisCluster(t)
+	ctx := context.Background()
+	// Keys land on different masters; a multi-key command across slots fails.
+	for _, k := range []string{"a", "b", "c", "d"} {
+		if err := c.Set(ctx, k, "v", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.MGet(ctx, "a", "b", "c").Err(); err == nil || !strings.Contains(err.Error(), "CROSSSLOT") {
+		t.Fatalf("MGET across slots: %v, want CROSSSLOT", err)
 	}
 }
