@@ -80,7 +80,7 @@ func Run(t *testing.T, newLocker func(t *testing.T) cron.Locker) {
 		l := newLocker(t)
 		k := key(t)
 		lease := mustAcquire(t, l, k, 10*time.Second)
-		if err := lease.Release(ctx, 300*time.Millisecond); err != nil {
+		if err := lease.Release(ctx, time.Second); err != nil {
 			t.Fatalf("Release(keep) = %v", err)
 		}
 		if _, err := l.Acquire(ctx, k, time.Second); !errors.Is(err, cron.ErrLockHeld) {
@@ -92,7 +92,7 @@ func Run(t *testing.T, newLocker func(t *testing.T) cron.Locker) {
 		if err := lease.Release(ctx, 0); !errors.Is(err, cron.ErrLockLost) {
 			t.Fatalf("Release after Release = %v; want ErrLockLost", err)
 		}
-		if !eventually(3*time.Second, func() bool {
+		if !eventually(5*time.Second, func() bool {
 			x, err := l.Acquire(ctx, k, time.Second)
 			if err == nil {
 				_ = x.Release(ctx, 0)
@@ -132,11 +132,11 @@ func Run(t *testing.T, newLocker func(t *testing.T) cron.Locker) {
 		t.Parallel()
 		l := newLocker(t)
 		k := key(t)
-		lease := mustAcquire(t, l, k, 200*time.Millisecond)
+		lease := mustAcquire(t, l, k, 500*time.Millisecond)
 		if err := lease.Extend(ctx, 10*time.Second); err != nil {
 			t.Fatalf("Extend = %v", err)
 		}
-		time.Sleep(400 * time.Millisecond) // past the first TTL, in the store's own time
+		time.Sleep(800 * time.Millisecond) // past the first TTL, in the store's own time
 		if _, err := l.Acquire(ctx, k, time.Second); !errors.Is(err, cron.ErrLockHeld) {
 			t.Fatalf("Acquire after Extend = %v; want ErrLockHeld", err)
 		}
