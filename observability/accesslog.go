@@ -11,8 +11,8 @@ import (
 )
 
 // AccessLog returns middleware that logs one line per request through l:
-// method, route pattern, path, status, bytes, duration, remote IP, request ID
-// and trace ID. 5xx responses are logged at error level, the rest at info.
+// method, route pattern, path, status, bytes, duration, remote IP, and the
+// request ID and trace ID when there are any. 5xx responses are logged at error level, the rest at info.
 // It also puts l in the request context, so handlers (and httpx's error
 // writer) log through [Logger] with the same request fields.
 //
@@ -25,7 +25,6 @@ func AccessLog(l *zap.Logger) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
 			rec, owned := wrap(w)
 			r, st := reqctx.Ensure(r)
 			st.Logger = l
@@ -36,21 +35,27 @@ func AccessLog(l *zap.Logger) func(http.Handler) http.Handler {
 					level = zapcore.ErrorLevel
 				}
 				if ce := l.Check(level, "request"); ce != nil {
-					traceID := ""
-					if sc := trace.SpanContextFromContext(r.Context()); sc.HasTraceID() {
-						traceID = sc.TraceID().String()
-					}
-					ce.Write(
+					fields := [...]zap.Field{
 						zap.String("method", r.Method),
 						zap.String("route", routeOf(r)),
 						zap.String("path", r.URL.Path),
 						zap.Int("status", status),
 						zap.Int64("bytes", rec.bytes),
-						zap.Duration("duration", time.Since(start)),
+						zap.Duration("duration", time.Since(rec.start)),
 						zap.String("remote_ip", clientIP(r)),
-						zap.String("request_id", reqctx.ID(r.Context())),
-						zap.String("trace_id", traceID),
-					)
+						zap.Skip(), // request_id
+						zap.Skip(), // trace_id
+					}
+					n := 7
+					if id := reqctx.ID(r.Context()); id != "" {
+						fields[n] = zap.String("request_id", id)
+						n++
+					}
+					if sc := trace.SpanContextFromContext(r.Context()); sc.HasTraceID() {
+						fields[n] = zap.String("trace_id", sc.TraceID().String())
+						n++
+					}
+					ce.Write(fields[:n]...)
 				}
 				if owned {
 					rec.release()

@@ -119,14 +119,13 @@ func NewHTTPMetrics(reg prometheus.Registerer, opts ...MetricsOption) (*HTTPMetr
 func (m *HTTPMetrics) Middleware() func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
 			m.inFlight.Inc()
 			rec, owned := wrap(w)
 			defer func() {
 				m.inFlight.Dec()
 				s := m.seriesFor(normalMethod(r.Method), routeOf(r), statusClass(rec.Status()))
 				s.requests.Inc()
-				s.duration.Observe(time.Since(start).Seconds())
+				s.duration.Observe(time.Since(rec.start).Seconds())
 				if owned {
 					rec.release()
 				}

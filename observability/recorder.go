@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // recorder captures the status and size of a response. The outermost
@@ -13,6 +14,7 @@ import (
 // AccessLog, Metrics and Tracing wraps the writer once.
 type recorder struct {
 	http.ResponseWriter
+	start       time.Time // when the outermost middleware began
 	status      int
 	bytes       int64
 	wroteHeader bool
@@ -27,7 +29,7 @@ func wrap(w http.ResponseWriter) (*recorder, bool) {
 		return rec, false
 	}
 	rec := recorderPool.Get().(*recorder)
-	*rec = recorder{ResponseWriter: w}
+	*rec = recorder{ResponseWriter: w, start: time.Now()}
 	return rec, true
 }
 
