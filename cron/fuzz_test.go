@@ -47,6 +47,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("%q: Next(%v) = %v, not after", expr, at, next)
 			}
 			checkMatch(t, s, next)
+			checkNoneSkipped(t, s, at, next)
 			if i > 0 {
 				if p := s.Prev(next); !p.Equal(prev) {
 					t.Fatalf("%q: Prev(%v) = %v, want %v", expr, next, p, prev)
@@ -76,5 +77,27 @@ func checkMatch(t *testing.T, s Schedule, at time.Time) {
 			return // the first instant after a gap
 		}
 		t.Fatalf("%q: Next returned %v, which does not match", c.expr, l)
+	}
+}
+
+// checkNoneSkipped checks, when the gap is short enough to scan, that no
+// instant strictly between at and next is a fire time by the reference
+// (every minute or second tested on its own).
+func checkNoneSkipped(t *testing.T, s Schedule, at, next time.Time) {
+	t.Helper()
+	c, ok := s.(*cronSchedule)
+	if !ok {
+		return
+	}
+	step, limit := time.Minute, 72*time.Hour
+	if c.sec != 1 { // a seconds field
+		step, limit = time.Second, 2*time.Hour
+	}
+	if next.Sub(at) > limit {
+		return
+	}
+	from := at.Truncate(step).Add(step)
+	if missed := referenceStep(c, from, next, step); len(missed) > 0 {
+		t.Fatalf("%q: Next(%v) = %v skips %v", c.expr, at, next, missed[0])
 	}
 }

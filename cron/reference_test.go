@@ -15,14 +15,19 @@ import (
 //   - for a fixed-hour expression, a transition that skips wall clock times
 //     fires at its first instant if a skipped minute matches.
 func reference(c *cronSchedule, from, to time.Time) []time.Time {
+	return referenceStep(c, from, to, time.Minute)
+}
+
+// referenceStep is reference testing every step (a minute or a second).
+func referenceStep(c *cronSchedule, from, to time.Time, step time.Duration) []time.Time {
 	var out []time.Time
-	for at := from; at.Before(to); at = at.Add(time.Minute) {
+	for at := from; at.Before(to); at = at.Add(step) {
 		l := at.In(c.loc)
 		_, off := l.Zone()
 		if c.fixedHour {
 			if _, prevOff := at.Add(-time.Second).In(c.loc).Zone(); prevOff < off {
 				// at is a transition that skips [at+prevOff, at+off) of wall time.
-				for w := at.Unix() + int64(prevOff); w < at.Unix()+int64(off); w += 60 {
+				for w := at.Unix() + int64(prevOff); w < at.Unix()+int64(off); w += int64(step / time.Second) {
 					if c.matchWall(civilFromWall(w)) {
 						out = append(out, at)
 						break
