@@ -173,8 +173,9 @@ const (
 )
 
 // Misfire says what happens to fire times the scheduler reaches more than
-// a second late: after downtime, a suspended machine, or a [WithLastRun]
-// in the past.
+// a second late: after a suspended machine or a stalled process, a
+// [WithLastRun] in the past (downtime), or a [Scheduler.Run] started well
+// after [Scheduler.Add].
 type Misfire int
 
 const (
