@@ -21,9 +21,11 @@ func BodyLimit(n int64) func(http.Handler) http.Handler {
 				WriteProblem(w, r, tooLarge(n))
 				return
 			}
-			if r.Body != nil && r.Body != http.NoBody {
-				r.Body = http.MaxBytesReader(w, r.Body, n)
+			if r.Body == nil || r.Body == http.NoBody {
+				next.ServeHTTP(w, r) // nothing to limit (GET, HEAD, ...)
+				return
 			}
+			r.Body = http.MaxBytesReader(w, r.Body, n)
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bodyLimitKey{}, n)))
 		})
 	}

@@ -37,26 +37,36 @@ func SecureHeadersWithOptions(o SecureHeadersOptions) func(http.Handler) http.Ha
 		}
 		return v
 	}
-	frame := def(o.FrameOptions, "DENY")
-	ref := def(o.ReferrerPolicy, "strict-origin-when-cross-origin")
-	csp := def(o.ContentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'")
-	hsts := def(o.HSTS, "max-age=63072000; includeSubDomains")
+	// The header values are built once; each response shares them. Every
+	// slice has len == cap, so an Add on a response reallocates instead of
+	// writing into the shared array.
+	type header struct {
+		key   string
+		value []string
+	}
+	var always []header
+	add := func(key, v string) {
+		if v != "" {
+			always = append(always, header{key, []string{v}[:1:1]})
+		}
+	}
+	add("X-Content-Type-Options", "nosniff")
+	add("Cross-Origin-Opener-Policy", "same-origin")
+	add("X-Frame-Options", def(o.FrameOptions, "DENY"))
+	add("Referrer-Policy", def(o.ReferrerPolicy, "strict-origin-when-cross-origin"))
+	add("Content-Security-Policy", def(o.ContentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'"))
+	var hsts []string
+	if v := def(o.HSTS, "max-age=63072000; includeSubDomains"); v != "" {
+		hsts = []string{v}[:1:1]
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Cross-Origin-Opener-Policy", "same-origin")
-			if frame != "" {
-				h.Set("X-Frame-Options", frame)
+			for _, hv := range always {
+				h[hv.key] = hv.value
 			}
-			if ref != "" {
-				h.Set("Referrer-Policy", ref)
-			}
-			if csp != "" {
-				h.Set("Content-Security-Policy", csp)
-			}
-			if hsts != "" && r.TLS != nil {
-				h.Set("Strict-Transport-Security", hsts)
+			if hsts != nil && r.TLS != nil {
+				h["Strict-Transport-Security"] = hsts
 			}
 			next.ServeHTTP(w, r)
 		})

@@ -110,6 +110,10 @@ func Tracing(tp trace.TracerProvider) func(http.Handler) http.Handler {
 	if tp == nil {
 		tp = noop.NewTracerProvider()
 	}
+	if _, ok := tp.(noop.TracerProvider); ok {
+		// Tracing is off: cost nothing per request.
+		return func(next http.Handler) http.Handler { return next }
+	}
 	tracer := tp.Tracer("github.com/gokeel/keel/observability")
 	prop := propagation.TraceContext{}
 	return func(next http.Handler) http.Handler {

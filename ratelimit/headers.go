@@ -35,13 +35,42 @@ func policyHeader(name string, l Limit, alg Limiter) string {
 	return `"` + name + `";q=` + strconv.Itoa(q) + ";w=" + strconv.FormatInt(seconds(w, 1), 10)
 }
 
+// Canonical forms of the header names, so that setting them is a map
+// assignment (http.Header.Set would canonicalise, and allocate, each time).
+var (
+	canonicalPolicy    = http.CanonicalHeaderKey(HeaderPolicy)
+	canonicalRateLimit = http.CanonicalHeaderKey(HeaderRateLimit)
+)
+
+// policyKey identifies a RateLimit-Policy value: the limit, and whether it
+// is counted as a sliding window (which declares its quota differently).
+type policyKey struct {
+	limit   Limit
+	sliding bool
+}
+
 // setHeaders writes the rate limit fields for res.
 func (c *mwConfig) setHeaders(h http.Header, lim Limiter, res Result) {
 	if p, ok := lim.(Policy); ok {
-		h.Set(HeaderPolicy, policyHeader(c.policyName, p.Limit(), lim))
+		// A limiter's limit never changes: build its value once per
+		// middleware. len == cap, so an Add elsewhere cannot write into it.
+		_, sliding := lim.(*SlidingWindow)
+		k := policyKey{p.Limit(), sliding}
+		v, ok := c.policies.Load(k)
+		if !ok {
+			v, _ = c.policies.LoadOrStore(k, []string{policyHeader(c.policyName, p.Limit(), lim)}[:1:1])
+		}
+		h[canonicalPolicy] = v.([]string)
 	}
 	reset := seconds(res.ResetAfter, 0)
-	h.Set(HeaderRateLimit, `"`+c.policyName+`";r=`+strconv.Itoa(res.Remaining)+";t="+strconv.FormatInt(reset, 10))
+	var buf [64]byte
+	b := append(buf[:0], '"')
+	b = append(b, c.policyName...)
+	b = append(b, `";r=`...)
+	b = strconv.AppendInt(b, int64(res.Remaining), 10)
+	b = append(b, ";t="...)
+	b = strconv.AppendInt(b, reset, 10)
+	h[canonicalRateLimit] = []string{string(b)}
 	if c.legacy {
 		h.Set("X-RateLimit-Limit", strconv.Itoa(res.Limit))
 		h.Set("X-RateLimit-Remaining", strconv.Itoa(res.Remaining))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gokeel/keel/httpx"
@@ -20,6 +21,7 @@ type mwConfig struct {
 	policyName string
 	legacy     bool
 	onKeyError func(http.ResponseWriter, *http.Request, error)
+	policies   sync.Map // policyKey → []string: RateLimit-Policy values, built once
 }
 
 // WithExemptPaths exempts requests whose URL path is exactly one of paths

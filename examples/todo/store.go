@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gokeel/keel/auth"
 	"github.com/gokeel/keel/db"
 	"github.com/jmoiron/sqlx"
 )
@@ -38,6 +40,17 @@ type todoRow struct {
 	Done      bool      `db:"done" json:"done"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
+	// attrs are the todo's attributes for the policy, built by the loader
+	// and kept with the cached copy (nil after a trip through Redis).
+	attrs auth.Attributes
+}
+
+// attributes returns the todo's policy attributes.
+func (t *todoRow) attributes() auth.Attributes {
+	if t.attrs != nil {
+		return t.attrs
+	}
+	return auth.Attributes{"owner": strconv.FormatInt(t.UserID, 10)}
 }
 
 // store is the SQL behind the API. Every query is parameterised; sqlx.Rebind

@@ -68,7 +68,7 @@ func userID(r *http.Request) (int64, error) {
 func (a *todoAPI) allowed(r *http.Request, perm string, t *todoRow) bool {
 	req := &auth.AccessRequest{Subject: auth.ClaimsFrom(r.Context()), Permission: perm, Time: time.Now()}
 	if t != nil {
-		req.Resource = auth.Attributes{"owner": strconv.FormatInt(t.UserID, 10)}
+		req.Resource = t.attributes()
 	}
 	return a.policy.Decide(r.Context(), req).Allowed
 }
@@ -103,6 +103,7 @@ func (a *todoAPI) load(r *http.Request, perm string) (todoRow, error) {
 		if errors.Is(err, errNotFound) {
 			return t, cache.ErrNotFound
 		}
+		t.attrs = t.attributes() // cached with the todo: no map per request
 		return t, err
 	})
 	if errors.Is(err, cache.ErrNotFound) {
