@@ -122,7 +122,16 @@ func (s *RedisServer) Start() {
 	}
 	s.cmd, s.done = cmd, make(chan struct{})
 	go func(done chan struct{}) { _ = cmd.Wait(); close(done) }(s.done)
-	c := redis.NewClient(&redis.Options{Addr: s.Addr(), MaxRetries: -1})
+	if err := pingUntil(s.Addr(), s.done); err != nil {
+		s.Stop()
+		s.t.Fatalf("testenv: %v", err)
+	}
+}
+
+// pingUntil waits up to 10 s for the Redis server at addr to answer PING,
+// giving up early when exited is closed (the process died).
+func pingUntil(addr string, exited <-chan struct{}) error {
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	defer c.Close()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -130,17 +139,15 @@ func (s *RedisServer) Start() {
 		err := c.Ping(ctx).Err()
 		cancel()
 		if err == nil {
-			return
+			return nil
 		}
 		if time.Now().After(deadline) {
-			s.Stop()
-			s.t.Fatalf("testenv: redis-server on %s did not answer: %v", s.Addr(), err)
+			return fmt.Errorf("redis-server on %s did not answer: %w", addr, err)
 		}
 		select {
-		case <-s.done:
-			s.cmd = nil
-			s.t.Fatalf("testenv: redis-server on %s exited at start", s.Addr())
-		case <-time.After(20 * time.Millisecond):
+		case <-exited:
+			return fmt.Errorf("redis-server on %s exited at start", addr)
+		case <-time.After(20 * time.Millisecond): // waiting for the process to listen
 		}
 	}
 }

@@ -42,7 +42,9 @@ func StartRedisCluster(t testing.TB) *redis.ClusterClient {
 		go func() { _ = cmd.Wait(); close(done) }()
 		t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		waitPing(t, addr)
+		if err := pingUntil(addr, done); err != nil {
+			t.Fatalf("testenv: %v", err)
+		}
 		addrs = append(addrs, addr)
 	}
 	args := append([]string{"--cluster", "create"}, addrs...)
@@ -77,22 +79,3 @@ func StartRedisCluster(t testing.TB) *redis.ClusterClient {
 }
 
 var errClusterNotReady = errors.New("cluster not ready")
-
-func waitPing(t testing.TB, addr string) {
-	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("testenv: redis-server on %s did not answer: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond) // waiting for the process to listen
-	}
-}
