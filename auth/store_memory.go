@@ -86,10 +86,22 @@ func (s *MemoryTokenStore) put(t StoredToken, f *memFamily) {
 	fams[t.Family] = struct{}{}
 }
 
-func (s *MemoryTokenStore) sweep(now time.Time) {
+// DeleteExpired removes the tokens and families expired at now and
+// reports how many tokens it removed. Save also sweeps now and then, so
+// calling it is optional: a periodic job (cron) keeps memory flat between
+// logins. (Redis token stores need no sweeping: their keys expire.)
+func (s *MemoryTokenStore) DeleteExpired(now time.Time) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sweep(now)
+}
+
+func (s *MemoryTokenStore) sweep(now time.Time) int {
+	removed := 0
 	for h, t := range s.tokens {
 		if !t.ExpiresAt.After(now) {
 			delete(s.tokens, h)
+			removed++
 		}
 	}
 	for id, f := range s.families {
@@ -103,6 +115,7 @@ func (s *MemoryTokenStore) sweep(now time.Time) {
 			}
 		}
 	}
+	return removed
 }
 
 // check returns the usable token or the reason it is not.

@@ -194,7 +194,7 @@ func build(ctx context.Context, cfg config, app *keel.App) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := sched.Add("purge-deleted", cfg.PurgeSchedule, purgeJob(st, cfg.PurgeAfter, log), cron.WithTimeout(time.Minute)); err != nil {
+	if err := sched.Add("purge-deleted", cfg.PurgeSchedule, purgeJob(st, tokens, cfg.PurgeAfter, log), cron.WithTimeout(time.Minute)); err != nil {
 		return nil, err
 	}
 	app.Go(sched.Run)
@@ -254,10 +254,10 @@ func (s *service) routes(app *keel.App) http.Handler {
 	return r
 }
 
-// purgeJob deletes todos soft-deleted more than after ago. Expired refresh
-// tokens need no job: the Redis token store's keys expire with them and the
-// memory store sweeps them as it goes.
-func purgeJob(st *store, after time.Duration, log *zap.Logger) cron.Job {
+// purgeJob deletes todos soft-deleted more than after ago, and expired
+// refresh tokens from a memory token store. (In Redis, token keys expire by
+// themselves.)
+func purgeJob(st *store, tokens auth.TokenStore, after time.Duration, log *zap.Logger) cron.Job {
 	return func(ctx context.Context) error {
 		n, err := st.purgeDeleted(ctx, st.now().Add(-after))
 		if err != nil {
@@ -265,6 +265,11 @@ func purgeJob(st *store, after time.Duration, log *zap.Logger) cron.Job {
 		}
 		if n > 0 {
 			log.Info("purged deleted todos", zap.Int64("count", n))
+		}
+		if sweeper, ok := tokens.(interface{ DeleteExpired(time.Time) int }); ok {
+			if n := sweeper.DeleteExpired(time.Now()); n > 0 {
+				log.Info("purged expired refresh tokens", zap.Int("count", n))
+			}
 		}
 		return nil
 	}
