@@ -14,7 +14,7 @@ import (
 // caller's import, e.g. _ "github.com/jackc/pgx/v5/stdlib" for "pgx"),
 // applies the pool defaults (see the Default constants and options), and
 // waits for the database to answer a ping, retrying with bounded
-// exponential backoff (DefaultConnectBackoff) so a service can start before
+// exponential backoff ([DefaultConnectBackoff]) so a service can start before
 // its database. Bad credentials and unknown databases fail at once. Open
 // returns when ctx is done.
 //

@@ -34,13 +34,17 @@ const (
 
 // DefaultConnectBackoff is how Open waits for the database: up to 15
 // attempts, 100ms doubling to at most 2s between them (about 25s in all).
-var DefaultConnectBackoff = Backoff{Initial: 100 * time.Millisecond, Max: 2 * time.Second, Attempts: 15}
+// It is a function, not a variable, so that no caller can change every
+// other caller's default.
+func DefaultConnectBackoff() Backoff {
+	return Backoff{Initial: 100 * time.Millisecond, Max: 2 * time.Second, Attempts: 15}
+}
 
 func defaultOpenConfig() openConfig {
 	return openConfig{
 		maxOpen: DefaultMaxOpenConns, maxIdle: DefaultMaxIdleConns,
 		maxLifetime: DefaultConnMaxLifetime, maxIdleTime: DefaultConnMaxIdleTime,
-		backoff: DefaultConnectBackoff.withDefaults(Backoff{}), pingTimeout: DefaultPingTimeout,
+		backoff: DefaultConnectBackoff().withDefaults(Backoff{}), pingTimeout: DefaultPingTimeout,
 		log: zap.NewNop(), name: "main",
 	}
 }
@@ -101,7 +105,7 @@ func WithConnectBackoff(b Backoff) Option {
 		if err := b.validate("connect"); err != nil {
 			return err
 		}
-		c.backoff = b.withDefaults(DefaultConnectBackoff)
+		c.backoff = b.withDefaults(DefaultConnectBackoff())
 		return nil
 	}
 }

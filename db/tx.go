@@ -50,7 +50,7 @@ func TxFrom(ctx context.Context, dbx *sqlx.DB) (*sqlx.Tx, bool) {
 // When fn or the commit fails with a retryable error (see IsRetryable:
 // serialization failures, deadlocks, a busy SQLite database), InTx rolls
 // back and runs fn again in a new transaction, with backoff, up to
-// DefaultTxBackoff.Attempts times in all (see RetryBackoff, NoRetry). fn
+// DefaultTxBackoff().Attempts times in all (see RetryBackoff, NoRetry). fn
 // must therefore be safe to run more than once: no side effects outside the
 // transaction that cannot be repeated. After the last attempt the error
 // wraps both ErrRetriesExhausted and the database's error.

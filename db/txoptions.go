@@ -18,10 +18,14 @@ type txConfig struct {
 
 // DefaultTxBackoff is how InTx retries: up to 5 attempts, waiting 10ms
 // doubling to at most 200ms (with jitter) between them.
-var DefaultTxBackoff = Backoff{Initial: 10 * time.Millisecond, Max: 200 * time.Millisecond, Attempts: 5}
+// It is a function, not a variable, so that no caller can change every
+// other caller's default.
+func DefaultTxBackoff() Backoff {
+	return Backoff{Initial: 10 * time.Millisecond, Max: 200 * time.Millisecond, Attempts: 5}
+}
 
 func newTxConfig(opts []TxOption) (txConfig, error) {
-	def := txConfig{backoff: DefaultTxBackoff.withDefaults(Backoff{})}
+	def := txConfig{backoff: DefaultTxBackoff().withDefaults(Backoff{})}
 	if len(opts) == 0 {
 		return def, nil // no heap allocation on the common path
 	}
@@ -63,7 +67,7 @@ func RetryBackoff(b Backoff) TxOption {
 		if err := b.validate("transaction"); err != nil {
 			return err
 		}
-		c.backoff = b.withDefaults(DefaultTxBackoff)
+		c.backoff = b.withDefaults(DefaultTxBackoff())
 		return nil
 	}
 }
