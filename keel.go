@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -212,7 +213,11 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.ran = true
 	// Listen first, so a taken port fails Run before anything starts.
-	for _, s := range append(append([]*httpx.Server{}, a.servers...), a.adminSrvList()...) {
+	all := slices.Clone(a.servers)
+	if a.adminSrv != nil {
+		all = append(all, a.adminSrv)
+	}
+	for _, s := range all {
 		addr, err := s.Listen()
 		if err != nil {
 			return fmt.Errorf("keel: %w", err)
@@ -331,13 +336,6 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Info("stopped")
 	}
 	return err
-}
-
-func (a *App) adminSrvList() []*httpx.Server {
-	if a.adminSrv == nil {
-		return nil
-	}
-	return []*httpx.Server{a.adminSrv}
 }
 
 func (a *App) adminHandler() http.Handler {

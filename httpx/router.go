@@ -70,21 +70,25 @@ func (rt *Router) HandleFunc(pattern string, f func(http.ResponseWriter, *http.R
 // ("/v1") and wrapped by the sub-router's own middleware (added with Use in
 // fn) after the parent's.
 func (rt *Router) Group(prefix string, fn func(*Router)) {
-	sub := &Router{mux: rt.mux, prefix: rt.prefix + strings.TrimSuffix(prefix, "/"), root: rt.root}
-	if rt.root != rt {
-		sub.mws = append(sub.mws, rt.mws...)
-	}
-	fn(sub)
+	fn(rt.sub(rt.prefix + strings.TrimSuffix(prefix, "/")))
 }
 
 // With returns a sub-router with no prefix whose routes are wrapped by mws,
 // for middleware on single routes: r.With(auth).Handle("POST /todos", h).
 func (rt *Router) With(mws ...func(http.Handler) http.Handler) *Router {
-	sub := &Router{mux: rt.mux, prefix: rt.prefix, root: rt.root}
+	sub := rt.sub(rt.prefix)
+	sub.mws = append(sub.mws, mws...)
+	return sub
+}
+
+// sub returns a sub-router on the same mux under prefix. It inherits the
+// route middleware of a group; the top router's middleware already wraps
+// every request, so it is not repeated.
+func (rt *Router) sub(prefix string) *Router {
+	sub := &Router{mux: rt.mux, prefix: prefix, root: rt.root}
 	if rt.root != rt {
 		sub.mws = append(sub.mws, rt.mws...)
 	}
-	sub.mws = append(sub.mws, mws...)
 	return sub
 }
 

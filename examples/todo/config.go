@@ -3,12 +3,15 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gokeel/keel/httpx"
 )
 
 // config is everything the service reads from its environment. The README
@@ -28,7 +31,7 @@ type config struct {
 	APIPerSecond   int // API requests per user
 	APIBurst       int // API burst per user
 	CORSOrigins    []string
-	TrustedProxies []string
+	TrustedProxies []netip.Prefix
 	PurgeSchedule  string
 	PurgeAfter     time.Duration
 	DrainDelay     time.Duration // between /readyz going 503 and the listener closing
@@ -36,22 +39,24 @@ type config struct {
 
 func loadConfig() (config, error) {
 	c := config{
-		Addr:           cmp.Or(os.Getenv("ADDR"), ":8080"),
-		AdminAddr:      cmp.Or(os.Getenv("ADMIN_ADDR"), ":9090"),
-		DatabaseURL:    os.Getenv("DATABASE_URL"),
-		DataDir:        cmp.Or(os.Getenv("DATA_DIR"), filepath.Join(os.TempDir(), "keel-todo")),
-		RedisURL:       os.Getenv("REDIS_URL"),
-		RedisPrefix:    cmp.Or(os.Getenv("REDIS_PREFIX"), "todo:"),
-		SigningKeyEnv:  "JWT_SIGNING_KEY",
-		AdminEmails:    map[string]bool{},
-		CORSOrigins:    splitList(os.Getenv("CORS_ORIGINS")),
-		TrustedProxies: splitList(os.Getenv("TRUSTED_PROXIES")),
-		PurgeSchedule:  cmp.Or(os.Getenv("PURGE_SCHEDULE"), "@every 1m"),
+		Addr:          cmp.Or(os.Getenv("ADDR"), ":8080"),
+		AdminAddr:     cmp.Or(os.Getenv("ADMIN_ADDR"), ":9090"),
+		DatabaseURL:   os.Getenv("DATABASE_URL"),
+		DataDir:       cmp.Or(os.Getenv("DATA_DIR"), filepath.Join(os.TempDir(), "keel-todo")),
+		RedisURL:      os.Getenv("REDIS_URL"),
+		RedisPrefix:   cmp.Or(os.Getenv("REDIS_PREFIX"), "todo:"),
+		SigningKeyEnv: "JWT_SIGNING_KEY",
+		AdminEmails:   map[string]bool{},
+		CORSOrigins:   splitList(os.Getenv("CORS_ORIGINS")),
+		PurgeSchedule: cmp.Or(os.Getenv("PURGE_SCHEDULE"), "@every 1m"),
 	}
 	for _, e := range splitList(os.Getenv("ADMIN_EMAILS")) {
 		c.AdminEmails[strings.ToLower(e)] = true
 	}
 	var err error
+	if c.TrustedProxies, err = httpx.ParseTrustedProxies(splitList(os.Getenv("TRUSTED_PROXIES"))...); err != nil {
+		return c, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
 	if c.AccessTTL, err = durationEnv("ACCESS_TOKEN_TTL", 15*time.Minute); err != nil {
 		return c, err
 	}

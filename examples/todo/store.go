@@ -88,14 +88,9 @@ func (s *store) insert(ctx context.Context, tx *sqlx.Tx, query string, args ...a
 
 func (s *store) createUser(ctx context.Context, email, hash string, roles []string) (user, error) {
 	u := user{Email: email, PasswordHash: hash, Roles: strings.Join(roles, ","), CreatedAt: s.now()}
+	// The unique index on email is the check: a look-up first would race
+	// with a concurrent registration and cost a round trip.
 	err := db.InTx(ctx, s.dbx, func(ctx context.Context, tx *sqlx.Tx) error {
-		var n int
-		if err := tx.GetContext(ctx, &n, s.q(`SELECT COUNT(*) FROM users WHERE email = ?`), email); err != nil {
-			return err
-		}
-		if n > 0 {
-			return errEmailTaken
-		}
 		id, err := s.insert(ctx, tx, `INSERT INTO users (email, password_hash, roles, created_at) VALUES (?, ?, ?, ?)`,
 			u.Email, u.PasswordHash, u.Roles, u.CreatedAt)
 		if err != nil {

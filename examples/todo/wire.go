@@ -211,11 +211,7 @@ func build(ctx context.Context, cfg config, app *keel.App) (*service, error) {
 func (s *service) routes(app *keel.App) http.Handler {
 	mws := app.Middleware()
 	if len(s.cfg.TrustedProxies) > 0 {
-		trusted, err := httpx.ParseTrustedProxies(s.cfg.TrustedProxies...)
-		if err != nil {
-			panic(err) // configuration checked at start-up
-		}
-		mws = append([]func(http.Handler) http.Handler{httpx.RealIP(trusted...)}, mws...)
+		mws = append([]func(http.Handler) http.Handler{httpx.RealIP(s.cfg.TrustedProxies...)}, mws...)
 	}
 	mws = append(mws, httpx.SecureHeaders(), httpx.BodyLimit(64<<10))
 	if len(s.cfg.CORSOrigins) > 0 {
